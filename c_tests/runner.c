@@ -1,0 +1,98 @@
+#define _GNU_SOURCE
+#include "runner.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_TIMEOUT_MS 30000
+
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The child closes `done[1]` only by exiting, so the parent waits on the pipe
+ * with a deadline instead of sleeping. Returns the test's exit status, or -1
+ * for a timeout. */
+static int run_one(const struct test_entry *t, int *status_out) {
+    int done[2];
+    if (pipe(done) != 0) { perror("pipe"); exit(2); }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) { perror("fork"); exit(2); }
+    if (pid == 0) {
+        close(done[0]);
+        setpgid(0, 0);
+        int rc = t->fn();
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
+    close(done[1]);
+    int timeout = t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS;
+    const char *scale = getenv("AENET_TEST_TIMEOUT_SCALE");
+    if (scale && atoi(scale) > 1) timeout *= atoi(scale);
+    long long deadline = now_ms() + timeout;
+    int timed_out = 0;
+    for (;;) {
+        long long left = deadline - now_ms();
+        if (left <= 0) { timed_out = 1; break; }
+        struct pollfd p = { done[0], POLLIN, 0 };
+        int rc = poll(&p, 1, (int)left);
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc > 0) {
+            char c;
+            ssize_t n = read(done[0], &c, 1);
+            if (n <= 0) break; /* EOF: every copy of the write end is closed */
+        }
+    }
+    close(done[0]);
+    if (timed_out) {
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    *status_out = status;
+    return timed_out ? -1 : 0;
+}
+
+int run_suites(const struct test_entry *const *suites, int argc, char **argv) {
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    const char *backend = getenv("AENET_BACKEND");
+    int passed = 0, failed = 0, skipped = 0, n = 0;
+    signal(SIGPIPE, SIG_IGN);
+    for (int s = 0; suites[s]; s++) {
+        for (const struct test_entry *t = suites[s]; t->name; t++) {
+            if (filter && !strstr(t->name, filter)) continue;
+            int status;
+            int rc = run_one(t, &status);
+            n++;
+            if (rc < 0) {
+                printf("not ok %d - %s (timeout)\n", n, t->name);
+                failed++;
+            } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                printf("ok %d - %s\n", n, t->name);
+                passed++;
+            } else if (WIFEXITED(status) && WEXITSTATUS(status) == TEST_SKIP) {
+                printf("ok %d - %s # SKIP\n", n, t->name);
+                skipped++;
+            } else if (WIFSIGNALED(status)) {
+                printf("not ok %d - %s (signal %d)\n", n, t->name, WTERMSIG(status));
+                failed++;
+            } else {
+                printf("not ok %d - %s (exit %d)\n", n, t->name, WEXITSTATUS(status));
+                failed++;
+            }
+            fflush(stdout);
+        }
+    }
+    printf("backend %s\n", backend ? backend : "default");
+    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    return failed ? 1 : 0;
+}
