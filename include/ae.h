@@ -88,4 +88,107 @@ typedef struct aeEventLoop {
   aeBeforeSleepProc * beforesleep;
 } aeEventLoop;
 
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+struct aeEventLoop *aeCreateEventLoop(int setsize);
+
+/**
+ * Frees the loop, its arrays and its remaining timers (running their
+ * finalizers). Called from inside a callback, it stops the loop and the
+ * outermost aeMain/aeProcessEvents frees it on the way out.
+ *
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+void aeDeleteEventLoop(struct aeEventLoop *eventLoop);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+void aeStop(struct aeEventLoop *eventLoop);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+int aeCreateFileEvent(struct aeEventLoop *eventLoop,
+                      int fd,
+                      int mask,
+                      aeFileProc * proc,
+                      void *clientData);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+void aeDeleteFileEvent(struct aeEventLoop *eventLoop, int fd, int mask);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+int aeGetFileEvents(struct aeEventLoop *eventLoop, int fd);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+long long aeCreateTimeEvent(struct aeEventLoop *eventLoop,
+                            long long milliseconds,
+                            aeTimeProc * proc,
+                            void *clientData,
+                            aeEventFinalizerProc * finalizerProc);
+
+/**
+ * Deletes a timer and runs its finalizer before returning, as 3.0.7 does.
+ *
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+int aeDeleteTimeEvent(struct aeEventLoop *eventLoop, long long id);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+int aeProcessEvents(struct aeEventLoop *eventLoop, int flags);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+void aeMain(struct aeEventLoop *eventLoop);
+
+int aeWait(int fd, int mask, long long milliseconds);
+
+/**
+ * The backend's name: "epoll" or "poll". The string is static.
+ */
+char *aeGetApiName(void);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+void aeSetBeforeSleepProc(struct aeEventLoop *eventLoop, aeBeforeSleepProc * beforesleep);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+int aeGetSetSize(struct aeEventLoop *eventLoop);
+
+/**
+ * # Safety
+ * `eventLoop` is NULL or a live loop.
+ */
+int aeResizeSetSize(struct aeEventLoop *eventLoop, int setsize);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
 #endif  /* __AE_H__ */

@@ -1,0 +1,171 @@
+//! The loop's state: the fd-indexed file event table (the C `events[]`
+//! array), the fired scratch array (`fired[]`), the backend and the timers.
+
+use core::ffi::c_void;
+
+use crate::abi::ae::{AE_BARRIER, AE_NONE, AE_READABLE, AE_WRITABLE, aeFileEvent, aeFileProcPtr, aeFiredEvent};
+use crate::sys::{Errno, SysResult};
+
+use super::backend::{Backend, Kind};
+use super::timers::Timers;
+
+const RW: i32 = AE_READABLE | AE_WRITABLE;
+
+pub struct EventLoop {
+    maxfd: i32,
+    events: Vec<aeFileEvent>,
+    fired: Vec<aeFiredEvent>,
+    backend: Backend,
+    pub timers: Timers,
+    /// Wall-clock seconds at the last timer pass (the C `lastTime`).
+    pub last_time: i64,
+}
+
+fn zeroed_vec<T: Clone>(len: usize, value: T) -> SysResult<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Errno(libc::ENOMEM))?;
+    v.resize(len, value);
+    Ok(v)
+}
+
+fn grow_to<T: Clone>(v: &mut Vec<T>, len: usize, value: T) -> SysResult<()> {
+    if len > v.len() {
+        v.try_reserve_exact(len - v.len()).map_err(|_| Errno(libc::ENOMEM))?;
+    }
+    v.resize(len, value);
+    v.shrink_to(len);
+    Ok(())
+}
+
+impl EventLoop {
+    /// A loop for fds `0..setsize`; EINVAL for a negative size, ENOMEM when
+    /// the arrays cannot be allocated, the backend's errno when it fails.
+    pub fn new(setsize: i32, kind: Kind) -> SysResult<EventLoop> {
+        let size = usize::try_from(setsize).map_err(|_| Errno(libc::EINVAL))?;
+        let events = zeroed_vec(size, aeFileEvent::EMPTY)?;
+        let fired = zeroed_vec(size, aeFiredEvent::default())?;
+        let backend = Backend::new(kind, size)?;
+        let last_time = crate::sys::time::wall_ms().div_euclid(1000);
+        Ok(EventLoop { maxfd: -1, events, fired, backend, timers: Timers::new(), last_time })
+    }
+
+    pub fn setsize(&self) -> i32 {
+        self.events.len() as i32
+    }
+
+    pub fn maxfd(&self) -> i32 {
+        self.maxfd
+    }
+
+    pub fn backend_kind(&self) -> Kind {
+        self.backend.kind()
+    }
+
+    pub fn events_ptr(&mut self) -> *mut aeFileEvent {
+        self.events.as_mut_ptr()
+    }
+
+    pub fn fired_ptr(&mut self) -> *mut aeFiredEvent {
+        self.fired.as_mut_ptr()
+    }
+
+    /// The file event of `fd`, or None outside `0..setsize`.
+    pub fn file_event(&self, fd: i32) -> Option<aeFileEvent> {
+        usize::try_from(fd).ok().and_then(|i| self.events.get(i)).copied()
+    }
+
+    pub fn fired(&self, j: usize) -> Option<aeFiredEvent> {
+        self.fired.get(j).copied()
+    }
+
+    /// aeCreateFileEvent: ERANGE outside `0..setsize`; the backend's errno
+    /// when the kernel refuses, with nothing changed.
+    pub fn create_file_event(
+        &mut self,
+        fd: i32,
+        mask: i32,
+        proc_: aeFileProcPtr,
+        client_data: *mut c_void,
+    ) -> SysResult<()> {
+        let Some(fe) = usize::try_from(fd).ok().and_then(|i| self.events.get_mut(i)) else {
+            return Err(Errno(libc::ERANGE));
+        };
+        let add = mask & RW;
+        if add == 0 {
+            // Registering no direction is a no-op (the reference left a
+            // kernel registration behind that made the next create fail).
+            return Ok(());
+        }
+        let old = fe.mask & RW;
+        if add & !old != 0 {
+            self.backend.add(fd, old, add)?;
+        }
+        fe.mask |= mask & (RW | AE_BARRIER);
+        if mask & AE_READABLE != 0 {
+            fe.rfileProc = proc_;
+        }
+        if mask & AE_WRITABLE != 0 {
+            fe.wfileProc = proc_;
+        }
+        fe.clientData = client_data;
+        if fd > self.maxfd {
+            self.maxfd = fd;
+        }
+        Ok(())
+    }
+
+    /// aeDeleteFileEvent: a no-op outside `0..setsize` or when nothing is
+    /// registered. Removing WRITABLE removes AE_BARRIER with it.
+    pub fn delete_file_event(&mut self, fd: i32, mask: i32) {
+        let Some(fe) = usize::try_from(fd).ok().and_then(|i| self.events.get_mut(i)) else { return };
+        if fe.mask == AE_NONE {
+            return;
+        }
+        let mut mask = mask;
+        if mask & AE_WRITABLE != 0 {
+            mask |= AE_BARRIER;
+        }
+        let old = fe.mask & RW;
+        if old & mask & RW != 0 {
+            self.backend.del(fd, old, mask & RW);
+        }
+        fe.mask &= !mask;
+        if fe.mask & RW == 0 {
+            fe.mask = AE_NONE;
+        }
+        if fd == self.maxfd && fe.mask == AE_NONE {
+            self.maxfd = self.events[..fd as usize].iter().rposition(|e| e.mask != AE_NONE).map_or(-1, |i| i as i32);
+        }
+    }
+
+    pub fn get_file_events(&self, fd: i32) -> i32 {
+        self.file_event(fd).map_or(0, |fe| fe.mask)
+    }
+
+    /// aeResizeSetSize: refuses (with nothing changed) when a registered fd
+    /// would not fit, or when memory or the backend cannot follow.
+    pub fn resize(&mut self, setsize: i32) -> SysResult<()> {
+        if setsize == self.setsize() {
+            return Ok(());
+        }
+        let size = usize::try_from(setsize).map_err(|_| Errno(libc::EINVAL))?;
+        if self.maxfd >= setsize {
+            return Err(Errno(libc::ERANGE));
+        }
+        // Reserve everything first so a failure leaves the loop unchanged.
+        if size > self.events.len() {
+            let extra = size - self.events.len();
+            self.events.try_reserve_exact(extra).map_err(|_| Errno(libc::ENOMEM))?;
+            self.fired.try_reserve_exact(extra).map_err(|_| Errno(libc::ENOMEM))?;
+        }
+        self.backend.resize(size)?;
+        grow_to(&mut self.events, size, aeFileEvent::EMPTY)?;
+        grow_to(&mut self.fired, size, aeFiredEvent::default())?;
+        Ok(())
+    }
+
+    /// One wait on the backend; fills the fired array and returns its length.
+    pub fn poll(&mut self, timeout_ms: i32) -> usize {
+        self.backend.poll(timeout_ms, &mut self.fired)
+    }
+}
