@@ -1,7 +1,10 @@
 # aenet: build the library and headers, run every test, benchmark, install.
+VERSION := 0.1.0
+SOMAJOR := 0
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
 CARGO ?= cargo
 CC ?= cc
@@ -14,27 +17,60 @@ NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 TEST_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iinclude
 C_TEST_SRCS := $(wildcard c_tests/*.c)
 C_TEST_BIN := c_tests/bin/aenet_tests
+C_TEST_BIN_SHARED := c_tests/bin/aenet_tests_shared
+BENCH_BIN := c_tests/bin/bench_timers
 
-.PHONY: all lib test test-rust test-c clean FORCE
+.PHONY: all lib test test-rust test-c bench install uninstall clean FORCE
 
 all: lib
 
-lib: FORCE
+lib: $(LIB_A) $(LIB_SO)
+
+# Cargo decides what is stale; make re-reads the files' times after it.
+$(LIB_A): FORCE
 	$(CARGO) build --release
+	ln -sf libaenet.so target/release/libaenet.so.$(SOMAJOR)
 
-$(LIB_A) $(LIB_SO): lib
+$(LIB_SO): $(LIB_A)
+	@:
 
-$(C_TEST_BIN): $(C_TEST_SRCS) c_tests/runner.h $(wildcard include/*.h) $(LIB_A)
+$(C_TEST_BIN): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(wildcard include/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $(C_TEST_SRCS) $(LIB_A) $(NATIVE_LIBS)
+
+$(C_TEST_BIN_SHARED): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(wildcard include/*.h) $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $(C_TEST_SRCS) -Ltarget/release -laenet -Wl,-rpath,$(CURDIR)/target/release
 
 test: test-rust test-c
 
 test-rust:
 	$(CARGO) test
 
-test-c: $(C_TEST_BIN)
-	@sh c_tests/run-backends.sh $(C_TEST_BIN)
+test-c: $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
+	@sh c_tests/run-all.sh $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
+
+$(BENCH_BIN): bench/timers.c $(wildcard include/*.h) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Iinclude -o $@ bench/timers.c $(LIB_A) $(NATIVE_LIBS)
+
+bench: $(BENCH_BIN)
+	./$(BENCH_BIN)
+
+install: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/aenet $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libaenet.a
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/libaenet.so.$(VERSION)
+	ln -sf libaenet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libaenet.so.$(SOMAJOR)
+	ln -sf libaenet.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libaenet.so
+	install -m 644 include/*.h $(DESTDIR)$(INCLUDEDIR)/aenet/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|' aenet.pc.in \
+	    > $(DESTDIR)$(PKGCONFIGDIR)/aenet.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libaenet.a $(DESTDIR)$(LIBDIR)/libaenet.so*
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/aenet $(DESTDIR)$(PKGCONFIGDIR)/aenet.pc
 
 clean:
 	$(CARGO) clean

@@ -110,6 +110,8 @@ fn main() {
     for h in HEADERS {
         generate(h);
     }
+    let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap_or_else(|_| "0".into());
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libaenet.so.{major}");
     println!("cargo:rerun-if-changed=csrc/host_alloc.c");
     cc::Build::new().file("csrc/host_alloc.c").warnings(true).compile("aenet_shim");
 }

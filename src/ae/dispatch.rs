@@ -153,5 +153,6 @@ fn process_time_events(cell: &RefCell<EventLoop>, host: &impl Host) -> i32 {
             run_finalizer(host, f);
         }
     }
+    cell.borrow_mut().timers.end_pass();
     processed
 }

@@ -65,6 +65,18 @@ impl TimerHeap {
         Some(removed)
     }
 
+    /// Gives the entry at `pos` a new key and restores the heap order.
+    pub fn change_key(&mut self, pos: usize, key: Key, moved: &mut impl FnMut(u32, usize)) {
+        let Some(e) = self.entries.get_mut(pos) else { return };
+        let later = e.key.before(&key);
+        e.key = key;
+        if later {
+            self.sift_down(pos, moved);
+        } else {
+            self.sift_up(pos, moved);
+        }
+    }
+
     fn sift_up(&mut self, mut pos: usize, moved: &mut impl FnMut(u32, usize)) -> usize {
         let item = self.entries[pos];
         while pos > 0 {

@@ -84,6 +84,10 @@ pub struct Timers {
     /// No deadline is ever set at or before it, so a pass fires each timer
     /// at most once and always ends.
     pass_now: u64,
+    /// Passes running now; a nested pass (aeProcessEvents called from a
+    /// callback) keeps the outer pass's time, so the timer whose callback
+    /// re-entered is not fired again inside itself.
+    pass_depth: u32,
 }
 
 impl Default for Timers {
@@ -110,6 +114,7 @@ impl Timers {
             head: None,
             next_id: 0,
             pass_now: 0,
+            pass_depth: 0,
         }
     }
 
@@ -255,19 +260,45 @@ impl Timers {
 
     /// Starts a firing pass at monotonic time `now`.
     pub fn begin_pass(&mut self, now: u64) {
-        self.pass_now = self.pass_now.max(now);
+        if self.pass_depth == 0 {
+            self.pass_now = self.pass_now.max(now);
+        }
+        self.pass_depth += 1;
     }
 
-    /// Takes the earliest timer due in the current pass out of the heap (it
-    /// stays live and listed) and returns what to call.
+    pub fn end_pass(&mut self) {
+        self.pass_depth = self.pass_depth.saturating_sub(1);
+    }
+
+    /// Returns the earliest timer due in the current pass and parks it just
+    /// after the pass (it stays live and listed), so it cannot fire twice in
+    /// one pass even if its callback re-enters the loop.
     pub fn take_due(&mut self) -> Option<Due> {
         let top = *self.heap.peek()?;
         if top.key.deadline > self.pass_now {
             return None;
         }
-        self.heap_remove(top.slot);
+        self.set_deadline(top.slot, self.pass_now.saturating_add(1));
         let s = self.slot_mut(top.slot)?;
         Some(Due { id: s.node.id, proc_: s.node.timeProc, client_data: s.node.clientData })
+    }
+
+    /// Re-keys a timer in place: a periodic timer sifts down only past the
+    /// timers due before it, not through the whole heap.
+    fn set_deadline(&mut self, index: u32, deadline: u64) {
+        let Some(s) = self.slot_mut(index) else { return };
+        s.deadline = deadline;
+        let (pos, key) = (s.heap_pos, Key { deadline, id: s.node.id });
+        if pos == NOT_IN_HEAP {
+            self.heap_insert(index);
+            return;
+        }
+        let slots = &mut self.slots;
+        self.heap.change_key(pos, key, &mut |sl, p| {
+            if let Some(Some(s)) = slots.get_mut(sl as usize) {
+                s.heap_pos = p;
+            }
+        });
     }
 
     /// After a callback returned `ms`: schedules timer `id` again, if it is
@@ -276,14 +307,11 @@ impl Timers {
         let Some(&index) = self.by_id.get(&id) else { return };
         let deadline = self.clamp_deadline(deadline_after(clock.mono_ns, ms));
         let (when_sec, when_ms) = clock.wall_of(deadline);
-        let Some(s) = self.slot_mut(index) else { return };
-        s.deadline = deadline;
-        s.node.when_sec = when_sec as _;
-        s.node.when_ms = when_ms as _;
-        if s.heap_pos != NOT_IN_HEAP {
-            self.heap_remove(index);
+        if let Some(s) = self.slot_mut(index) {
+            s.node.when_sec = when_sec as _;
+            s.node.when_ms = when_ms as _;
         }
-        self.heap_insert(index);
+        self.set_deadline(index, deadline);
     }
 
     /// Removes every timer and returns their finalizers, newest first.
