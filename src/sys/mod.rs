@@ -3,7 +3,10 @@
 
 pub mod epoll;
 pub mod fd;
+pub mod netdb;
 pub mod poll;
+pub mod sockaddr;
+pub mod socket;
 pub mod time;
 
 pub use errno::Errno;
@@ -13,7 +16,11 @@ pub type SysResult<T> = Result<T, Errno>;
 
 /// Turns a libc return value into a result: -1 means errno is set.
 pub fn cvt<T: IsMinusOne>(rc: T) -> SysResult<T> {
-    if rc.is_minus_one() { Err(errno::errno()) } else { Ok(rc) }
+    if rc.is_minus_one() {
+        Err(errno::errno())
+    } else {
+        Ok(rc)
+    }
 }
 
 pub trait IsMinusOne: Copy {
