@@ -16,11 +16,7 @@ pub type SysResult<T> = Result<T, Errno>;
 
 /// Turns a libc return value into a result: -1 means errno is set.
 pub fn cvt<T: IsMinusOne>(rc: T) -> SysResult<T> {
-    if rc.is_minus_one() {
-        Err(errno::errno())
-    } else {
-        Ok(rc)
-    }
+    if rc.is_minus_one() { Err(errno::errno()) } else { Ok(rc) }
 }
 
 pub trait IsMinusOne: Copy {
