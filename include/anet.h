@@ -16,4 +16,237 @@
 
 #define ANET_IP_ONLY (1 << 0)
 
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Sets the socket non-blocking (`non_block` != 0) or blocking.
+ * Global in the reference but not declared in its anet.h.
+ *
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetSetBlock(char *err, int fd, int non_block);
+
+/**
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetNonBlock(char *err, int fd);
+
+/**
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetBlock(char *err, int fd);
+
+/**
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetKeepAlive(char *err, int fd, int interval);
+
+/**
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetEnableTcpNoDelay(char *err, int fd);
+
+/**
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetDisableTcpNoDelay(char *err, int fd);
+
+/**
+ * Sets SO_SNDBUF. Global in the reference but not declared in its anet.h.
+ *
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetSetSendBuffer(char *err, int fd, int buffsize);
+
+/**
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetTcpKeepAlive(char *err, int fd);
+
+/**
+ * # Safety
+ * `err` is NULL or points to ANET_ERR_LEN writable bytes.
+ */
+int anetSendTimeout(char *err, int fd, long long ms);
+
+/**
+ * Resolves `host` into `ipbuf` (numeric hosts only with ANET_IP_ONLY).
+ * Global in the reference but not declared in its anet.h.
+ *
+ * # Safety
+ * `err` is NULL or has ANET_ERR_LEN writable bytes; `host` is NULL or a
+ * NUL-terminated string; `ipbuf` is NULL or has `ipbuf_len` writable bytes.
+ */
+int anetGenericResolve(char *err, char *host, char *ipbuf, size_t ipbuf_len, int flags);
+
+/**
+ * # Safety
+ * As for `anetGenericResolve`.
+ */
+int anetResolve(char *err, char *host, char *ipbuf, size_t ipbuf_len);
+
+/**
+ * # Safety
+ * As for `anetGenericResolve`.
+ */
+int anetResolveIP(char *err, char *host, char *ipbuf, size_t ipbuf_len);
+
+/**
+ * # Safety
+ * `err` is NULL or has ANET_ERR_LEN writable bytes; `addr` is NULL or a
+ * NUL-terminated string.
+ */
+int anetTcpConnect(char *err, char *addr, int port);
+
+/**
+ * # Safety
+ * As for `anetTcpConnect`.
+ */
+int anetTcpNonBlockConnect(char *err, char *addr, int port);
+
+/**
+ * # Safety
+ * As for `anetTcpConnect`; `source_addr` is NULL or NUL-terminated.
+ */
+int anetTcpNonBlockBindConnect(char *err, char *addr, int port, char *source_addr);
+
+/**
+ * When the attempt with `source_addr` fails, retries once without it;
+ * `err` then keeps the first attempt's message even on success, as in
+ * the reference.
+ *
+ * # Safety
+ * As for `anetTcpNonBlockBindConnect`.
+ */
+int anetTcpNonBlockBestEffortBindConnect(char *err, char *addr, int port, char *source_addr);
+
+/**
+ * A unix-domain client; `flags` & 1 (ANET_CONNECT_NONBLOCK) makes it
+ * non-blocking. Global in the reference but not declared in its anet.h.
+ *
+ * # Safety
+ * `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
+ * NUL-terminated string.
+ */
+int anetUnixGenericConnect(char *err, char *path, int flags);
+
+/**
+ * # Safety
+ * As for `anetUnixGenericConnect`.
+ */
+int anetUnixConnect(char *err, char *path);
+
+/**
+ * # Safety
+ * As for `anetUnixGenericConnect`.
+ */
+int anetUnixNonBlockConnect(char *err, char *path);
+
+/**
+ * Reads exactly `count` bytes unless EOF (returns the bytes so far) or
+ * an error (-1). A negative `count` is -1 with EINVAL, a NULL `buf`
+ * with a positive count -1 with EFAULT.
+ *
+ * # Safety
+ * `buf` is NULL or has `count` writable bytes.
+ */
+int anetRead(int fd, char *buf, int count);
+
+/**
+ * Writes exactly `count` bytes unless write returns 0 (returns the bytes
+ * so far) or an error (-1). Argument checks as for `anetRead`.
+ *
+ * # Safety
+ * `buf` is NULL or has `count` readable bytes.
+ */
+int anetWrite(int fd, char *buf, int count);
+
+/**
+ * # Safety
+ * `err` is NULL or has ANET_ERR_LEN writable bytes; `bindaddr` is NULL
+ * or a NUL-terminated string.
+ */
+int anetTcpServer(char *err, int port, char *bindaddr, int backlog);
+
+/**
+ * # Safety
+ * As for `anetTcpServer`.
+ */
+int anetTcp6Server(char *err, int port, char *bindaddr, int backlog);
+
+/**
+ * # Safety
+ * `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
+ * NUL-terminated string.
+ */
+int anetUnixServer(char *err, char *path, mode_t perm, int backlog);
+
+/**
+ * # Safety
+ * `err` is NULL or has ANET_ERR_LEN writable bytes; `ip` is NULL or has
+ * `ip_len` writable bytes; `port` is NULL or a writable int.
+ */
+int anetTcpAccept(char *err, int serversock, char *ip, size_t ip_len, int *port);
+
+/**
+ * # Safety
+ * `err` is NULL or has ANET_ERR_LEN writable bytes.
+ */
+int anetUnixAccept(char *err, int serversock);
+
+/**
+ * # Safety
+ * `ip` is NULL or has `ip_len` writable bytes; `port` is NULL or a
+ * writable int.
+ */
+int anetPeerToString(int fd, char *ip, size_t ip_len, int *port);
+
+/**
+ * # Safety
+ * As for `anetPeerToString`.
+ */
+int anetSockName(int fd, char *ip, size_t ip_len, int *port);
+
+/**
+ * Formats "ip:port", or "[ip]:port" when `ip` contains ':', like
+ * snprintf(fmt, fmt_len, ...): returns the full length. A NULL `ip`
+ * gives -1 (EINVAL) and an empty string.
+ *
+ * # Safety
+ * `fmt` is NULL or has `fmt_len` writable bytes; `ip` is NULL or a
+ * NUL-terminated string.
+ */
+int anetFormatAddr(char *fmt, size_t fmt_len, char *ip, int port);
+
+/**
+ * The peer of `fd` formatted as by anetFormatAddr ("?:0" on failure).
+ *
+ * # Safety
+ * `fmt` is NULL or has `fmt_len` writable bytes.
+ */
+int anetFormatPeer(int fd, char *fmt, size_t fmt_len);
+
+/**
+ * The local address of `fd` formatted as by anetFormatAddr ("?:0" on
+ * failure).
+ *
+ * # Safety
+ * As for `anetFormatPeer`.
+ */
+int anetFormatSock(int fd, char *fmt, size_t fmt_len);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
 #endif  /* ANET_H */

@@ -3,7 +3,10 @@
 
 pub mod epoll;
 pub mod fd;
+pub mod netdb;
 pub mod poll;
+pub mod sockaddr;
+pub mod socket;
 pub mod time;
 
 pub use errno::Errno;
