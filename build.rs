@@ -14,7 +14,8 @@ struct Header {
     raw_trailer: &'static str,
     sources: &'static [&'static str],
     include_types: &'static [&'static str],
-    /// Rust pointer aliases spelled in C as a pointer to a function type.
+    /// Rust type names spelled otherwise in C (pointer-to-function-type
+    /// aliases, structs only declared in this header).
     fn_type_ptrs: &'static [(&'static str, &'static str)],
 }
 
@@ -55,6 +56,27 @@ const HEADERS: &[Header] = &[
         raw_trailer: "",
         sources: &["src/abi/anet.rs", "src/ffi/anet.rs"],
         include_types: &[],
+        fn_type_ptrs: &[],
+    },
+    Header {
+        file: "aenet_cluster_host.h",
+        guard: "AENET_CLUSTER_HOST_H",
+        sys_includes: &[],
+        raw_prelude: "struct clusterLink;\nstruct aeEventLoop;\n",
+        raw_trailer: "",
+        sources: &["src/abi/cluster_host.rs", "src/ffi/cluster_host.rs"],
+        include_types: &["aenetClusterHost"],
+        // Declared, not defined, here: the host's own cluster.h defines them.
+        fn_type_ptrs: &[("clusterLink", "struct clusterLink"), ("aeEventLoop", "struct aeEventLoop")],
+    },
+    Header {
+        file: "cluster_link.h",
+        guard: "AENET_CLUSTER_LINK_H",
+        sys_includes: &["stddef.h", "stdint.h"],
+        raw_prelude: "#include \"ae.h\"\n#include \"aenet_cluster_host.h\"\n\n#define CLUSTERMSG_SIG \"RCmb\"\n",
+        raw_trailer: "",
+        sources: &["src/abi/cluster.rs", "src/ffi/cluster.rs"],
+        include_types: &["clusterLink", "clusterNode"],
         fn_type_ptrs: &[],
     },
 ];

@@ -9,9 +9,9 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::c_void;
 
 unsafe extern "C" {
-    fn aenet_host_malloc(size: usize) -> *mut c_void;
-    fn aenet_host_realloc(ptr: *mut c_void, size: usize) -> *mut c_void;
-    fn aenet_host_free(ptr: *mut c_void);
+    pub(crate) fn aenet_host_malloc(size: usize) -> *mut c_void;
+    pub(crate) fn aenet_host_realloc(ptr: *mut c_void, size: usize) -> *mut c_void;
+    pub(crate) fn aenet_host_free(ptr: *mut c_void);
     fn aenet_host_uses_zmalloc() -> i32;
 }
 

@@ -14,6 +14,7 @@ pub mod abi;
 pub mod ae;
 pub mod alloc;
 pub mod anet;
+pub mod cluster;
 pub mod errbuf;
 pub mod ffi;
 pub mod sys;

@@ -4,3 +4,5 @@
 
 pub mod ae;
 pub mod anet;
+pub mod cluster;
+pub mod cluster_host;

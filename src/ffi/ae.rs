@@ -5,6 +5,7 @@
 use core::cell::{Cell, RefCell};
 use core::ffi::{c_char, c_int, c_longlong, c_void};
 use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::abi::ae::{
     AE_ALL_EVENTS, AE_ERR, AE_OK, aeBeforeSleepProcPtr, aeEventFinalizerProcPtr, aeEventLoop,
@@ -23,6 +24,10 @@ struct LoopState {
     /// aeDeleteEventLoop was called while `depth > 0`.
     doomed: Cell<bool>,
 }
+
+/// The most recently created loop that is still alive: the cluster link
+/// layer's default loop, for a program with one.
+pub static LAST_LOOP: AtomicPtr<aeEventLoop> = AtomicPtr::new(ptr::null_mut());
 
 /// Rounds of finalizers run by aeDeleteEventLoop when finalizers keep
 /// creating timers; what is left after that is freed without them.
@@ -133,6 +138,7 @@ pub extern "C" fn aeCreateEventLoop(setsize: c_int) -> *mut aeEventLoop {
     }));
     // SAFETY: el was just created and is live.
     unsafe { with_core(el, |_| ()) };
+    LAST_LOOP.store(el, Ordering::Release);
     el
 }
 
@@ -172,6 +178,7 @@ unsafe fn destroy(el: *mut aeEventLoop, st: &LoopState) {
             dispatch::run_finalizer(&host, f);
         }
     }
+    let _ = LAST_LOOP.compare_exchange(el, ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire);
     // SAFETY: both boxes were leaked by aeCreateEventLoop and are freed once:
     // apidata is cleared first so any later call sees a dead loop.
     unsafe {

@@ -3,4 +3,7 @@
 
 pub mod ae;
 pub mod anet;
+pub mod cluster;
+pub mod cluster_host;
 pub mod cstr;
+pub mod sds;

@@ -1,0 +1,78 @@
+//! Framing of the cluster bus: an 8-byte prefix ("RCmb" + big-endian
+//! totlen) read on its own and checked, then the rest of the frame.
+
+use crate::abi::cluster::{CLUSTERMSG_MIN_LEN, CLUSTERMSG_SIG};
+
+pub const PREFIX_LEN: usize = 8;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum FrameError {
+    /// Wrong signature, or totlen below the minimum or above the bound.
+    BadHeader,
+}
+
+fn totlen(buffered: &[u8]) -> Option<usize> {
+    let b = buffered.get(4..8)?;
+    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+}
+
+/// How many bytes to read next, given what is buffered of the current
+/// frame. The prefix is checked as soon as it is complete, before anything
+/// is handed on: a frame claiming totlen 8 no longer slips past the check.
+pub fn next_read(buffered: &[u8], max_frame: usize) -> Result<usize, FrameError> {
+    let len = buffered.len();
+    if len < PREFIX_LEN {
+        return Ok(PREFIX_LEN - len);
+    }
+    let total = totlen(buffered).ok_or(FrameError::BadHeader)?;
+    if len == PREFIX_LEN
+        && (buffered.get(..4) != Some(&CLUSTERMSG_SIG[..])
+            || total < CLUSTERMSG_MIN_LEN as usize
+            || total > max_frame)
+    {
+        return Err(FrameError::BadHeader);
+    }
+    Ok(total.saturating_sub(len))
+}
+
+/// The total length announced by a checked prefix.
+pub fn frame_len(buffered: &[u8]) -> Option<usize> {
+    if buffered.len() < PREFIX_LEN { None } else { totlen(buffered) }
+}
+
+/// True when the buffer holds exactly one whole frame.
+pub fn is_complete(buffered: &[u8]) -> bool {
+    frame_len(buffered) == Some(buffered.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefix(sig: &[u8; 4], total: u32) -> Vec<u8> {
+        let mut v = sig.to_vec();
+        v.extend_from_slice(&total.to_be_bytes());
+        v
+    }
+
+    #[test]
+    fn reads_prefix_then_rest() {
+        assert_eq!(next_read(&[], 1 << 20), Ok(8));
+        assert_eq!(next_read(b"RCm", 1 << 20), Ok(5));
+        let p = prefix(b"RCmb", 2300);
+        assert_eq!(next_read(&p, 1 << 20), Ok(2292));
+        let mut full = p.clone();
+        full.resize(2300, 0);
+        assert!(is_complete(&full));
+        assert_eq!(next_read(&full, 1 << 20), Ok(0));
+    }
+
+    #[test]
+    fn rejects_bad_prefixes() {
+        assert_eq!(next_read(&prefix(b"RCmX", 2300), 1 << 20), Err(FrameError::BadHeader));
+        assert_eq!(next_read(&prefix(b"RCmb", 2207), 1 << 20), Err(FrameError::BadHeader));
+        assert_eq!(next_read(&prefix(b"RCmb", 8), 1 << 20), Err(FrameError::BadHeader));
+        assert_eq!(next_read(&prefix(b"RCmb", (1 << 20) + 1), 1 << 20), Err(FrameError::BadHeader));
+        assert_eq!(next_read(&prefix(b"RCmb", 1 << 20), 1 << 20), Ok((1 << 20) - 8));
+    }
+}
