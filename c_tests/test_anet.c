@@ -163,6 +163,24 @@ static char *tmp_path(const char *name) {
     return path;
 }
 
+/* Removes the private temp dir and what the test left in it. */
+static void remove_tmpdir(void) {
+    if (!tmpdir[0]) return;
+    DIR *d = opendir(tmpdir);
+    if (d) {
+        struct dirent *e;
+        char path[512];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(tmpdir);
+    tmpdir[0] = '\0';
+}
+
 /* Makes the next fd allocation fail with EMFILE. */
 static void exhaust_fds(void) {
     int fd = dup(0);
@@ -846,6 +864,7 @@ TEST(anet_unix_server_and_connect) {
     close(c);
     close(l);
     unlink(path);
+    remove_tmpdir();
     return 0;
 }
 
@@ -860,6 +879,7 @@ TEST(anet_unix_server_perm_zero_uses_umask) {
     CHECK_EQ_INT(st.st_mode & 0777, 0750);
     close(l);
     unlink(path);
+    remove_tmpdir();
     return 0;
 }
 
@@ -878,6 +898,7 @@ TEST(anet_unix_server_chmod_before_listen) {
     CHECK(stat(path, &st) == 0);
     CHECK_EQ_INT(st.st_mode & 0777, 0600);
     unlink(path);
+    remove_tmpdir();
     return 0;
 }
 
@@ -924,6 +945,7 @@ TEST(anet_unix_errors) {
     CHECK_EQ_STR(err, "creating socket: Too many open files");
     close(l);
     unlink(path);
+    remove_tmpdir();
     return 0;
 }
 
@@ -963,6 +985,7 @@ TEST(anet_unix_path_too_long) {
     CHECK(stat(path, &st) == -1); /* nothing was created, truncated or not */
     path[107] = '\0';
     CHECK(stat(path, &st) == -1);
+    remove_tmpdir();
     return 0;
 }
 
@@ -1158,6 +1181,54 @@ TEST(anet_format) {
     return 0;
 }
 
+TEST(anet_null_err_everywhere) {
+    /* Every function taking err, made to fail, with err == NULL. */
+    char ip[64], path[256];
+    int p[2];
+    CHECK(pipe(p) == 0);
+    strcpy(path, tmp_path("missing"));
+    int dead = closed_port();
+    int before = count_fds();
+    CHECK_EQ_INT(anetSetBlock(NULL, -1, 1), ANET_ERR);
+    CHECK_EQ_INT(anetNonBlock(NULL, -1), ANET_ERR);
+    CHECK_EQ_INT(anetBlock(NULL, -1), ANET_ERR);
+    CHECK_EQ_INT(anetKeepAlive(NULL, p[0], 300), ANET_ERR);
+    CHECK_EQ_INT(anetTcpKeepAlive(NULL, p[0]), ANET_ERR);
+    CHECK_EQ_INT(anetEnableTcpNoDelay(NULL, p[0]), ANET_ERR);
+    CHECK_EQ_INT(anetDisableTcpNoDelay(NULL, p[0]), ANET_ERR);
+    CHECK_EQ_INT(anetSetSendBuffer(NULL, p[0], 1), ANET_ERR);
+    CHECK_EQ_INT(anetSendTimeout(NULL, p[0], 1), ANET_ERR);
+    CHECK_EQ_INT(anetGenericResolve(NULL, "localhost", ip, sizeof(ip), ANET_IP_ONLY), ANET_ERR);
+    CHECK_EQ_INT(anetResolve(NULL, "::1%zz", ip, sizeof(ip)), ANET_ERR);
+    CHECK_EQ_INT(anetResolveIP(NULL, "localhost", ip, sizeof(ip)), ANET_ERR);
+    CHECK_EQ_INT(anetTcpConnect(NULL, "127.0.0.1", dead), ANET_ERR);
+    CHECK_EQ_INT(anetTcpNonBlockConnect(NULL, "::1%zz", dead), ANET_ERR);
+    CHECK_EQ_INT(anetTcpNonBlockBindConnect(NULL, "127.0.0.1", dead, "1.2.3.4"), ANET_ERR);
+    CHECK_EQ_INT(anetTcpNonBlockBestEffortBindConnect(NULL, "::1%zz", dead, "1.2.3.4"), ANET_ERR);
+    CHECK_EQ_INT(anetUnixConnect(NULL, path), ANET_ERR);
+    CHECK_EQ_INT(anetUnixNonBlockConnect(NULL, path), ANET_ERR);
+    CHECK_EQ_INT(anetUnixGenericConnect(NULL, path, 1), ANET_ERR);
+    CHECK_EQ_INT(anetUnixConnect(NULL, NULL), ANET_ERR);
+    CHECK_EQ_INT(anetTcpServer(NULL, 70000, NULL, 1), ANET_ERR);
+    CHECK_EQ_INT(anetTcp6Server(NULL, 0, "127.0.0.1", 1), ANET_ERR);
+    CHECK_EQ_INT(anetUnixServer(NULL, NULL, 0, 1), ANET_ERR);
+    CHECK_EQ_INT(anetUnixServer(NULL, "/nonexistent-dir/x", 0, 1), ANET_ERR);
+    CHECK_EQ_INT(anetTcpAccept(NULL, p[0], ip, sizeof(ip), NULL), ANET_ERR);
+    CHECK_EQ_INT(anetUnixAccept(NULL, p[0]), ANET_ERR);
+    CHECK_EQ_INT(count_fds(), before);
+
+    char err[ANET_ERR_LEN];
+    CHECK_EQ_INT(anetUnixConnect(err, NULL), ANET_ERR);
+    CHECK_EQ_STR(err, "unix socket path is NULL");
+    CHECK_EQ_INT(errno, EINVAL);
+    CHECK_EQ_INT(anetUnixServer(err, "/nonexistent-dir/x", 0, 1), ANET_ERR);
+    CHECK_EQ_STR(err, "bind: No such file or directory");
+    CHECK_EQ_INT(anetFormatAddr(ip, sizeof(ip), NULL, 1), -1);
+    CHECK_EQ_STR(ip, "");
+    remove_tmpdir();
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 
 const struct test_entry anet_tests[] = {
@@ -1194,5 +1265,6 @@ const struct test_entry anet_tests[] = {
     TEST_ENTRY(anet_peer_to_string),
     TEST_ENTRY(anet_sock_name),
     TEST_ENTRY(anet_format),
+    TEST_ENTRY(anet_null_err_everywhere),
     TEST_END
 };
