@@ -3,12 +3,14 @@
 extern const struct test_entry ae_tests[];
 extern const struct test_entry ae_compat_tests[];
 extern const struct test_entry anet_tests[];
+extern const struct test_entry cluster_tests[];
 
 int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
         ae_tests,
         ae_compat_tests,
         anet_tests,
+        cluster_tests,
         NULL,
     };
     return run_suites(suites, argc, argv);

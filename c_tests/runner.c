@@ -3,7 +3,6 @@
 #endif
 #include "runner.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,49 +16,48 @@ static long long now_ms(void) {
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The child closes `done[1]` only by exiting, so the parent waits on the pipe
- * with a deadline instead of sleeping. Returns the test's exit status, or -1
- * for a timeout. */
+/* Waits for the child with a deadline on SIGCHLD (blocked, so it queues),
+ * then kills its process group so no grandchild outlives the test.
+ * Returns 0, or -1 for a timeout. */
 static int run_one(const struct test_entry *t, int *status_out) {
-    int done[2];
-    if (pipe(done) != 0) { perror("pipe"); exit(2); }
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) { perror("fork"); exit(2); }
     if (pid == 0) {
-        close(done[0]);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         setpgid(0, 0);
         int rc = t->fn();
         fflush(stdout);
         fflush(stderr);
         _exit(rc);
     }
-    close(done[1]);
+    setpgid(pid, pid);
     int timeout = t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS;
     const char *scale = getenv("AENET_TEST_TIMEOUT_SCALE");
     if (scale && atoi(scale) > 1) timeout *= atoi(scale);
     long long deadline = now_ms() + timeout;
-    int timed_out = 0;
+    int status = 0, timed_out = 0;
     for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) break;
         long long left = deadline - now_ms();
-        if (left <= 0) { timed_out = 1; break; }
-        struct pollfd p = { done[0], POLLIN, 0 };
-        int rc = poll(&p, 1, (int)left);
-        if (rc < 0 && errno == EINTR) continue;
-        if (rc > 0) {
-            char c;
-            ssize_t n = read(done[0], &c, 1);
-            if (n <= 0) break; /* EOF: every copy of the write end is closed */
+        if (left <= 0) {
+            timed_out = 1;
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+            break;
         }
+        struct timespec ts = { (time_t)(left / 1000), (long)(left % 1000) * 1000000L };
+        sigtimedwait(&chld, NULL, &ts);
     }
-    close(done[0]);
-    if (timed_out) {
-        kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    kill(-pid, SIGKILL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     *status_out = status;
     return timed_out ? -1 : 0;
 }

@@ -40,9 +40,11 @@ pub fn frame_len(buffered: &[u8]) -> Option<usize> {
     if buffered.len() < PREFIX_LEN { None } else { totlen(buffered) }
 }
 
-/// True when the buffer holds exactly one whole frame.
+/// True when the buffer holds exactly one whole frame. A bare prefix is
+/// never a frame: it is checked first (the reference handed on a "frame"
+/// whose totlen said 8 before checking it).
 pub fn is_complete(buffered: &[u8]) -> bool {
-    frame_len(buffered) == Some(buffered.len())
+    buffered.len() > PREFIX_LEN && frame_len(buffered) == Some(buffered.len())
 }
 
 #[cfg(test)]
@@ -74,5 +76,6 @@ mod tests {
         assert_eq!(next_read(&prefix(b"RCmb", 8), 1 << 20), Err(FrameError::BadHeader));
         assert_eq!(next_read(&prefix(b"RCmb", (1 << 20) + 1), 1 << 20), Err(FrameError::BadHeader));
         assert_eq!(next_read(&prefix(b"RCmb", 1 << 20), 1 << 20), Ok((1 << 20) - 8));
+        assert!(!is_complete(&prefix(b"JUNK", 8)));
     }
 }
