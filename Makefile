@@ -20,7 +20,9 @@ C_TEST_BIN := c_tests/bin/aenet_tests
 C_TEST_BIN_SHARED := c_tests/bin/aenet_tests_shared
 BENCH_BIN := c_tests/bin/bench_timers
 
-.PHONY: all lib test test-rust test-c bench install uninstall clean FORCE
+EXAMPLE_BIN := c_tests/bin/resp_server
+
+.PHONY: all lib example test test-rust test-c test-install bench install uninstall clean FORCE
 
 all: lib
 
@@ -42,13 +44,27 @@ $(C_TEST_BIN_SHARED): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(w
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $(C_TEST_SRCS) -Ltarget/release -laenet -Wl,-rpath,$(CURDIR)/target/release
 
-test: test-rust test-c
+$(EXAMPLE_BIN): examples/resp_server.c $(wildcard include/*.h) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -o $@ examples/resp_server.c $(LIB_A) $(NATIVE_LIBS)
+
+# Builds the library and the example server, and runs its scripted demo.
+example: $(EXAMPLE_BIN)
+	./$(EXAMPLE_BIN) --demo
+
+test: test-rust test-install test-c
 
 test-rust:
 	$(CARGO) test
 
 test-c: $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
+	@sh c_tests/check-symbols.sh target/release
 	@sh c_tests/run-all.sh $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
+
+# Installs into a temporary prefix and builds the example through pkg-config,
+# shared and static, as a user of the installed library would.
+test-install: lib
+	@sh c_tests/check-install.sh
 
 $(BENCH_BIN): bench/timers.c $(wildcard include/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)
