@@ -9,7 +9,8 @@ DESTDIR ?=
 CARGO ?= cargo
 CC ?= cc
 
-LIB_A := target/release/libaenet.a
+CARGO_A := target/release/libaenet.a
+LIB_A := build/libaenet.a
 LIB_SO := target/release/libaenet.so
 # What `rustc --print native-static-libs` reports for the static library.
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
@@ -29,12 +30,15 @@ all: lib
 lib: $(LIB_A) $(LIB_SO)
 
 # Cargo decides what is stale; make re-reads the files' times after it.
-$(LIB_A): FORCE
+$(CARGO_A): FORCE
 	$(CARGO) build --release
 	ln -sf libaenet.so target/release/libaenet.so.$(SOMAJOR)
 
-$(LIB_SO): $(LIB_A)
+$(LIB_SO): $(CARGO_A)
 	@:
+
+$(LIB_A): $(CARGO_A) symbols/api.txt symbols/weak.txt scripts/finish-staticlib.sh
+	sh scripts/finish-staticlib.sh $(CARGO_A) $@
 
 $(C_TEST_BIN): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(wildcard include/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -58,7 +62,7 @@ test-rust:
 	$(CARGO) test
 
 test-c: $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
-	@sh c_tests/check-symbols.sh target/release
+	@sh c_tests/check-symbols.sh $(LIB_A) $(LIB_SO)
 	@sh c_tests/run-all.sh $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
 
 # Installs into a temporary prefix and builds the example through pkg-config,
@@ -90,6 +94,6 @@ uninstall:
 
 clean:
 	$(CARGO) clean
-	rm -rf c_tests/bin
+	rm -rf c_tests/bin build
 
 FORCE:

@@ -1,46 +1,35 @@
 #!/bin/sh
-# Checks the C API symbol lists of libaenet:
-#  - every global function that Redis 3.0.7's ae.o and anet.o export, the
-#    three anetFormat* of 3.2, the seven cluster link functions and the two
-#    host-interface functions are defined globals of libaenet.a and .so;
-#  - the shared library exports exactly that list and nothing else.
-# The static archive is read with readelf: its objects embed LLVM bitcode,
-# which GNU nm hands to an LTO plugin that may report "no symbols".
+# Pins the symbol lists of libaenet against symbols/api.txt: every global
+# function that Redis 3.0.7's ae.o and anet.o export, the three anetFormat*
+# of 3.2, the seven cluster link functions and the two host-interface
+# functions.
+#  - libaenet.a defines exactly those as globals (no other unmangled or
+#    mangled global that could clash with a C program), the seven cluster
+#    link functions weak (symbols/weak.txt), and references nothing it
+#    should not (only libc, the unwinder, and the host's weak zmalloc);
+#  - libaenet.so exports exactly that list.
 set -u
-dir=${1:-target/release}
-a=$dir/libaenet.a
-so=$dir/libaenet.so
-
-ae="aeCreateEventLoop aeDeleteEventLoop aeStop aeCreateFileEvent aeDeleteFileEvent
-aeGetFileEvents aeCreateTimeEvent aeDeleteTimeEvent aeProcessEvents aeWait aeMain
-aeGetApiName aeSetBeforeSleepProc aeGetSetSize aeResizeSetSize"
-anet="anetTcpConnect anetTcpNonBlockConnect anetTcpNonBlockBindConnect
-anetTcpNonBlockBestEffortBindConnect anetUnixConnect anetUnixNonBlockConnect
-anetRead anetResolve anetResolveIP anetTcpServer anetTcp6Server
-anetUnixServer anetTcpAccept anetUnixAccept anetWrite anetNonBlock
-anetBlock anetEnableTcpNoDelay anetDisableTcpNoDelay anetTcpKeepAlive
-anetSendTimeout anetPeerToString anetKeepAlive anetSockName
-anetSetBlock anetSetSendBuffer anetGenericResolve anetUnixGenericConnect
-anetFormatAddr anetFormatPeer anetFormatSock"
-cluster="createClusterLink freeClusterLink clusterAcceptHandler clusterReadHandler
-clusterWriteHandler clusterSendMessage handleLinkIOError
-aenetClusterSetHost aenetClusterMessagesSent"
-expected=$(printf '%s\n' $ae $anet $cluster | sort)
-
+a=${1:-build/libaenet.a}
+so=${2:-target/release/libaenet.so}
+dir=$(cd "$(dirname "$0")/.." && pwd)
+expected=$(sort "$dir/symbols/api.txt")
+weak=$(sort "$dir/symbols/weak.txt")
 count=$(printf '%s\n' "$expected" | wc -l)
-[ "$count" -eq 55 ] || { echo "internal: the list has $count names, not 55"; exit 2; }
-
-static_syms=$(readelf -Ws --wide "$a" 2>/dev/null |
-    awk '$4 == "FUNC" && ($5 == "GLOBAL" || $5 == "WEAK") && $7 != "UND" { print $8 }' | sort -u)
-shared_syms=$(nm -D --defined-only "$so" 2>/dev/null | awk '{ print $3 }' | sort -u)
-
 status=0
-for s in $expected; do
-    printf '%s\n' "$static_syms" | grep -qx "$s" || { echo "FAIL: $a does not define $s"; status=1; }
-done
-extra=$(printf '%s\n' "$shared_syms" | grep -vxF "$expected")
-missing=$(printf '%s\n' "$expected" | grep -vxF "$shared_syms")
-[ -z "$missing" ] || { echo "FAIL: $so does not export:" $missing; status=1; }
-[ -z "$extra" ] || { echo "FAIL: $so exports more than the C API:" $extra; status=1; }
-[ $status -eq 0 ] && echo "symbols: all $count C API functions defined in $a and exported by $so, nothing else exported"
+fail() { echo "FAIL: $*"; status=1; }
+
+[ "$count" -eq 55 ] || fail "symbols/api.txt has $count names, not 55"
+static_all=$(nm "$a" | awk 'NF == 3 && $2 ~ /^[TDBRVW]$/ { print $2, $3 }')
+static_defined=$(printf '%s\n' "$static_all" | awk '{ print $2 }' | sort -u)
+static_weak=$(printf '%s\n' "$static_all" | awk '$1 == "W" || $1 == "V" { print $2 }' | sort -u)
+shared=$(nm -D --defined-only "$so" | awk '{ print $3 }' | sort -u)
+
+[ "$static_defined" = "$expected" ] || fail "$a globals differ from the API:
+$(printf '%s\n' "$static_defined" | diff - "$dir/symbols/api.txt" | head -20)"
+[ "$static_weak" = "$weak" ] || fail "$a weak symbols: $(echo $static_weak), expected: $(echo $weak)"
+[ "$shared" = "$expected" ] || fail "$so exports differ from the API:
+$(printf '%s\n' "$shared" | sort | diff - "$dir/symbols/api.txt" | head -20)"
+nm "$a" | grep -q ' w zmalloc$' || fail "$a: zmalloc is not a weak reference"
+
+[ $status -eq 0 ] && echo "symbols: $a and $so define exactly the $count C API functions (7 weak in the archive)"
 exit $status
