@@ -23,7 +23,7 @@ BENCH_BIN := c_tests/bin/bench_timers
 
 EXAMPLE_BIN := c_tests/bin/resp_server
 
-.PHONY: all lib example test test-rust test-c test-install bench install uninstall clean FORCE
+.PHONY: all lib example test test-rust test-c test-install check-valgrind bench install uninstall clean FORCE
 
 all: lib
 
@@ -64,6 +64,14 @@ test-rust:
 test-c: $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
 	@sh c_tests/check-symbols.sh $(LIB_A) $(LIB_SO)
 	@sh c_tests/run-all.sh $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
+
+# The C suite under memcheck, both backends: no error, no definite leak,
+# in any test process (children included).
+VALGRIND := valgrind --trace-children=yes --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite --show-leak-kinds=definite -q
+check-valgrind: $(C_TEST_BIN)
+	@command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)"; exit 1; }
+	@sh c_tests/run-all.sh --valgrind "$(VALGRIND)" $(C_TEST_BIN)
 
 # Installs into a temporary prefix and builds the example through pkg-config,
 # shared and static, as a user of the installed library would.

@@ -1,13 +1,17 @@
 #!/bin/sh
 # Runs the C suite statically linked once per backend, then the shared-library
 # build on the default backend, and prints the combined tally last.
+#   run-all.sh STATIC_BIN SHARED_BIN
+#   run-all.sh --valgrind "VALGRIND CMD" STATIC_BIN   (both backends under memcheck)
+valgrind=
+if [ "${1:-}" = "--valgrind" ]; then valgrind=$2; shift 2; fi
 static_bin=$1
-shared_bin=$2
+shared_bin=${2:-}
 total_p=0; total_f=0; total_s=0; status=0
 run() {
     label=$1; shift
     echo "== C tests: $label"
-    out=$("$@"; echo "exit=$?")
+    out=$("$@" 2>&1; echo "exit=$?")
     echo "$out" | grep -v '^exit='
     echo "$out" | grep -q '^exit=0$' || status=1
     line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
@@ -15,9 +19,14 @@ run() {
     set -- $line
     total_p=$((total_p + $1)); total_f=$((total_f + $3)); total_s=$((total_s + ${5:-0}))
 }
-run "static, epoll backend" env AENET_BACKEND=epoll "$static_bin"
-run "static, poll backend" env AENET_BACKEND=poll "$static_bin"
-run "shared, epoll backend" env AENET_BACKEND=epoll "$shared_bin"
+if [ -n "$valgrind" ]; then
+    run "memcheck, epoll backend" env AENET_BACKEND=epoll AENET_UNDER_VALGRIND=1 AENET_TEST_TIMEOUT_SCALE=4 $valgrind "$static_bin"
+    run "memcheck, poll backend" env AENET_BACKEND=poll AENET_UNDER_VALGRIND=1 AENET_TEST_TIMEOUT_SCALE=4 $valgrind "$static_bin"
+else
+    run "static, epoll backend" env AENET_BACKEND=epoll "$static_bin"
+    run "static, poll backend" env AENET_BACKEND=poll "$static_bin"
+    run "shared, epoll backend" env AENET_BACKEND=epoll "$shared_bin"
+fi
 echo "== C tests, all runs"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 exit $status

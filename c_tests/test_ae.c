@@ -595,9 +595,10 @@ static int log_order(aeEventLoop *el, long long id, void *data) {
 TEST(due_timers_fire_earliest_first) {
     aeEventLoop *el = aeCreateEventLoop(64);
     norder = 0;
-    aeCreateTimeEvent(el, -10, log_order, NULL, NULL); /* 0 */
-    aeCreateTimeEvent(el, -30, log_order, NULL, NULL); /* 1 */
-    aeCreateTimeEvent(el, -20, log_order, NULL, NULL); /* 2 */
+    /* Seconds apart, so slow creation (valgrind) cannot reorder them. */
+    aeCreateTimeEvent(el, -1000, log_order, NULL, NULL); /* 0 */
+    aeCreateTimeEvent(el, -3000, log_order, NULL, NULL); /* 1 */
+    aeCreateTimeEvent(el, -2000, log_order, NULL, NULL); /* 2 */
     aeCreateTimeEvent(el, 60000, log_order, NULL, NULL); /* 3: not due */
     CHECK_EQ_INT(aeProcessEvents(el, AE_TIME_EVENTS | AE_DONT_WAIT), 3);
     CHECK_EQ_INT(norder, 3);

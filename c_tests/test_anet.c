@@ -1004,7 +1004,9 @@ TEST(anet_read_write_full_count) {
         close(sv[1]);
         char *out = malloc(N);
         for (int i = 0; i < N; i++) out[i] = (char)(i * 7);
-        _exit(anetWrite(sv[0], out, N) == N ? 0 : 1);
+        int ok = anetWrite(sv[0], out, N) == N;
+        free(out);
+        _exit(ok ? 0 : 1);
     }
     close(sv[0]);
     char *in = malloc(N);
