@@ -23,7 +23,7 @@ BENCH_BIN := c_tests/bin/bench_timers
 
 EXAMPLE_BIN := c_tests/bin/resp_server
 
-.PHONY: all lib example test test-rust test-c test-install check-valgrind bench install uninstall clean FORCE
+.PHONY: all lib example test test-rust test-c test-install check-valgrind check-asan bench install uninstall clean FORCE
 
 all: lib
 
@@ -67,11 +67,22 @@ test-c: $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
 
 # The C suite under memcheck, both backends: no error, no definite leak,
 # in any test process (children included).
-VALGRIND := valgrind --trace-children=yes --error-exitcode=99 --leak-check=full \
-	--errors-for-leak-kinds=definite --show-leak-kinds=definite -q
+VALGRIND := AENET_UNDER_VALGRIND=1 AENET_TEST_TIMEOUT_SCALE=4 valgrind --trace-children=yes \
+	--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite -q
 check-valgrind: $(C_TEST_BIN)
 	@command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)"; exit 1; }
-	@sh c_tests/run-all.sh --valgrind "$(VALGRIND)" $(C_TEST_BIN)
+	@sh c_tests/run-all.sh --tool memcheck "$(VALGRIND)" $(C_TEST_BIN)
+
+# The C suite built with AddressSanitizer, LeakSanitizer and UBSan, linked
+# with the library (whose malloc/free then go through ASan's allocator).
+C_TEST_BIN_ASAN := c_tests/bin/aenet_tests_asan
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+$(C_TEST_BIN_ASAN): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(wildcard include/*.h) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $(C_TEST_SRCS) $(LIB_A) $(NATIVE_LIBS)
+
+check-asan: $(C_TEST_BIN_ASAN)
+	@sh c_tests/run-all.sh --tool asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" $(C_TEST_BIN_ASAN)
 
 # Installs into a temporary prefix and builds the example through pkg-config,
 # shared and static, as a user of the installed library would.

@@ -2,9 +2,9 @@
 # Runs the C suite statically linked once per backend, then the shared-library
 # build on the default backend, and prints the combined tally last.
 #   run-all.sh STATIC_BIN SHARED_BIN
-#   run-all.sh --valgrind "VALGRIND CMD" STATIC_BIN   (both backends under memcheck)
-valgrind=
-if [ "${1:-}" = "--valgrind" ]; then valgrind=$2; shift 2; fi
+#   run-all.sh --tool NAME "PREFIX" BIN   (both backends, each run as PREFIX BIN)
+tool=
+if [ "${1:-}" = "--tool" ]; then tool=$2; prefix=$3; shift 3; fi
 static_bin=$1
 shared_bin=${2:-}
 total_p=0; total_f=0; total_s=0; status=0
@@ -19,9 +19,9 @@ run() {
     set -- $line
     total_p=$((total_p + $1)); total_f=$((total_f + $3)); total_s=$((total_s + ${5:-0}))
 }
-if [ -n "$valgrind" ]; then
-    run "memcheck, epoll backend" env AENET_BACKEND=epoll AENET_UNDER_VALGRIND=1 AENET_TEST_TIMEOUT_SCALE=4 $valgrind "$static_bin"
-    run "memcheck, poll backend" env AENET_BACKEND=poll AENET_UNDER_VALGRIND=1 AENET_TEST_TIMEOUT_SCALE=4 $valgrind "$static_bin"
+if [ -n "$tool" ]; then
+    run "$tool, epoll backend" env AENET_BACKEND=epoll $prefix "$static_bin"
+    run "$tool, poll backend" env AENET_BACKEND=poll $prefix "$static_bin"
 else
     run "static, epoll backend" env AENET_BACKEND=epoll "$static_bin"
     run "static, poll backend" env AENET_BACKEND=poll "$static_bin"

@@ -34,7 +34,7 @@ static int run_one(const struct test_entry *t, int *status_out) {
         int rc = t->fn();
         fflush(stdout);
         fflush(stderr);
-        _exit(rc);
+        exit(rc); /* exit, not _exit: leak checkers run at exit */
     }
     setpgid(pid, pid);
     int timeout = t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS;

@@ -181,6 +181,13 @@ static void remove_tmpdir(void) {
     tmpdir[0] = '\0';
 }
 
+static struct rlimit saved_nofile;
+
+/* Leak checkers open files at exit: give the fds back first. */
+static void restore_fds(void) {
+    setrlimit(RLIMIT_NOFILE, &saved_nofile);
+}
+
 /* Makes the next fd allocation fail with EMFILE. */
 static void exhaust_fds(void) {
     int fd = dup(0);
@@ -188,6 +195,8 @@ static void exhaust_fds(void) {
     close(fd);
     struct rlimit rl;
     CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    saved_nofile = rl;
+    atexit(restore_fds);
     rl.rlim_cur = (rlim_t)fd;
     CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
 }
