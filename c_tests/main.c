@@ -2,6 +2,7 @@
 
 extern const struct test_entry ae_tests[];
 extern const struct test_entry ae_compat_tests[];
+extern const struct test_entry ae_interest_tests[];
 extern const struct test_entry anet_tests[];
 extern const struct test_entry cluster_tests[];
 
@@ -9,6 +10,7 @@ int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
         ae_tests,
         ae_compat_tests,
+        ae_interest_tests,
         anet_tests,
         cluster_tests,
         NULL,
