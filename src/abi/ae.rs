@@ -27,8 +27,7 @@ pub type aeFileProcPtr =
 pub type aeTimeProcPtr =
     Option<unsafe extern "C" fn(eventLoop: *mut aeEventLoop, id: c_longlong, clientData: *mut c_void) -> c_int>;
 /// `aeEventFinalizerProc *`.
-pub type aeEventFinalizerProcPtr =
-    Option<unsafe extern "C" fn(eventLoop: *mut aeEventLoop, clientData: *mut c_void)>;
+pub type aeEventFinalizerProcPtr = Option<unsafe extern "C" fn(eventLoop: *mut aeEventLoop, clientData: *mut c_void)>;
 /// `aeBeforeSleepProc *`.
 pub type aeBeforeSleepProcPtr = Option<unsafe extern "C" fn(eventLoop: *mut aeEventLoop)>;
 

@@ -356,7 +356,8 @@ mod tests {
     #[test]
     fn list_mirrors_live_timers_newest_first() {
         let mut t = Timers::new();
-        let ids: Vec<i64> = (0..5).map(|i| t.create(i * 10, Some(never), core::ptr::null_mut(), None, clock(0))).collect();
+        let ids: Vec<i64> =
+            (0..5).map(|i| t.create(i * 10, Some(never), core::ptr::null_mut(), None, clock(0))).collect();
         assert_eq!(t.listed_ids(), vec![4, 3, 2, 1, 0]);
         assert!(t.delete(ids[2]).is_some());
         assert!(t.delete(ids[2]).is_none());

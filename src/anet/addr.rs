@@ -18,10 +18,7 @@ pub struct IpText {
 
 impl IpText {
     fn from_bytes(b: &[u8]) -> Self {
-        let mut t = IpText {
-            buf: [0; INET6_ADDRSTRLEN],
-            len: 0,
-        };
+        let mut t = IpText { buf: [0; INET6_ADDRSTRLEN], len: 0 };
         let n = b.len().min(INET6_ADDRSTRLEN - 1);
         t.buf[..n].copy_from_slice(&b[..n]);
         t.len = n;
@@ -34,10 +31,7 @@ impl IpText {
         // The buffer holds any address text, so inet_ntop cannot run out
         // of room; for an impossible failure report an empty string.
         let len = netdb::ntop(af, addr, &mut buf).unwrap_or(0);
-        IpText {
-            buf,
-            len: len.min(INET6_ADDRSTRLEN - 1),
-        }
+        IpText { buf, len: len.min(INET6_ADDRSTRLEN - 1) }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -76,14 +70,8 @@ pub enum Endpoint {
 impl Endpoint {
     pub fn from_sockaddr(sa: &SockAddr) -> Self {
         match sa.decode() {
-            Decoded::V4 { addr, port } => Endpoint::Ip {
-                ip: IpText::ntop(libc::AF_INET, &addr),
-                port,
-            },
-            Decoded::V6 { addr, port } => Endpoint::Ip {
-                ip: IpText::ntop(libc::AF_INET6, &addr),
-                port,
-            },
+            Decoded::V4 { addr, port } => Endpoint::Ip { ip: IpText::ntop(libc::AF_INET, &addr), port },
+            Decoded::V6 { addr, port } => Endpoint::Ip { ip: IpText::ntop(libc::AF_INET6, &addr), port },
             Decoded::Unix => Endpoint::Unix,
             Decoded::Other(f) => Endpoint::Other(f),
         }
@@ -118,10 +106,7 @@ mod tests {
 
     #[test]
     fn ntop_matches_glibc_forms() {
-        assert_eq!(
-            IpText::ntop(libc::AF_INET, &[1, 2, 3, 4]).as_str(),
-            "1.2.3.4"
-        );
+        assert_eq!(IpText::ntop(libc::AF_INET, &[1, 2, 3, 4]).as_str(), "1.2.3.4");
         let mut v6 = [0u8; 16];
         v6[15] = 1;
         assert_eq!(IpText::ntop(libc::AF_INET6, &v6).as_str(), "::1");
@@ -129,9 +114,6 @@ mod tests {
         mapped[10] = 0xff;
         mapped[11] = 0xff;
         mapped[12..].copy_from_slice(&[1, 2, 3, 4]);
-        assert_eq!(
-            IpText::ntop(libc::AF_INET6, &mapped).as_str(),
-            "::ffff:1.2.3.4"
-        );
+        assert_eq!(IpText::ntop(libc::AF_INET6, &mapped).as_str(), "::ffff:1.2.3.4");
     }
 }

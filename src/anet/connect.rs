@@ -11,23 +11,14 @@ use super::unix::unix_sockaddr;
 use crate::sys::netdb::{self, Hints};
 use crate::sys::{Errno, errno, socket};
 
-const STREAM_ANY: Hints = Hints {
-    flags: 0,
-    family: libc::AF_UNSPEC,
-    socktype: libc::SOCK_STREAM,
-};
+const STREAM_ANY: Hints = Hints { flags: 0, family: libc::AF_UNSPEC, socktype: libc::SOCK_STREAM };
 
 /// Connects to `addr`:`port`, trying every address getaddrinfo returns
 /// (AF_UNSPEC) in order. With `nonblock`, O_NONBLOCK is set first and
 /// an in-progress connect returns the fd; the caller checks completion.
 /// With `source`, the socket is bound to the first of its addresses that
 /// binds (no family matching, as in the reference).
-pub fn tcp_connect(
-    addr: Option<&CStr>,
-    port: i32,
-    source: Option<&CStr>,
-    nonblock: bool,
-) -> AnetResult<i32> {
+pub fn tcp_connect(addr: Option<&CStr>, port: i32, source: Option<&CStr>, nonblock: bool) -> AnetResult<i32> {
     let port = PortStr::new(port)?;
     attempt(addr, &port, source, nonblock)
 }
@@ -46,41 +37,23 @@ pub struct BestEffort {
 /// anetTcpNonBlockBestEffortBindConnect: like `tcp_connect`, but when the
 /// attempt with `source` fails for any reason, it is repeated once
 /// without a source address.
-pub fn tcp_connect_best_effort(
-    addr: Option<&CStr>,
-    port: i32,
-    source: Option<&CStr>,
-    nonblock: bool,
-) -> BestEffort {
+pub fn tcp_connect_best_effort(addr: Option<&CStr>, port: i32, source: Option<&CStr>, nonblock: bool) -> BestEffort {
     let port = match PortStr::new(port) {
         Ok(p) => p,
         Err(e) => {
-            return BestEffort {
-                result: Err(e),
-                first_error: None,
-            };
+            return BestEffort { result: Err(e), first_error: None };
         }
     };
     match attempt(addr, &port, source, nonblock) {
-        Err(first) if source.is_some() => BestEffort {
-            result: attempt(addr, &port, None, nonblock),
-            first_error: Some(first),
-        },
-        result => BestEffort {
-            result,
-            first_error: None,
-        },
+        Err(first) if source.is_some() => {
+            BestEffort { result: attempt(addr, &port, None, nonblock), first_error: Some(first) }
+        }
+        result => BestEffort { result, first_error: None },
     }
 }
 
-fn attempt(
-    addr: Option<&CStr>,
-    port: &PortStr,
-    source: Option<&CStr>,
-    nonblock: bool,
-) -> AnetResult<i32> {
-    let list =
-        netdb::getaddrinfo(addr, Some(port.as_cstr()), &STREAM_ANY).map_err(AnetError::gai)?;
+fn attempt(addr: Option<&CStr>, port: &PortStr, source: Option<&CStr>, nonblock: bool) -> AnetResult<i32> {
+    let list = netdb::getaddrinfo(addr, Some(port.as_cstr()), &STREAM_ANY).map_err(AnetError::gai)?;
     let mut last = Errno(errno());
     for ai in list.iter() {
         let s = match socket::socket(ai.family, ai.socktype, ai.protocol) {

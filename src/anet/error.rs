@@ -18,10 +18,7 @@ pub type AnetResult<T> = Result<T, AnetError>;
 impl AnetError {
     /// A message built from `args`, with `errno`.
     pub fn new(errno: i32, args: fmt::Arguments<'_>) -> Self {
-        AnetError {
-            text: ErrText::format(args),
-            errno,
-        }
+        AnetError { text: ErrText::format(args), errno }
     }
 
     /// `"<prefix>: <strerror(e)>"` (plus `suffix`), the shape of most
@@ -33,10 +30,7 @@ impl AnetError {
     /// A getaddrinfo failure: the gai_strerror text; errno is whatever the
     /// resolver left, as in the reference.
     pub fn gai(code: i32) -> Self {
-        AnetError::new(
-            sys::errno(),
-            format_args!("{}", Bytes(netdb::gai_strerror(code).to_bytes())),
-        )
+        AnetError::new(sys::errno(), format_args!("{}", Bytes(netdb::gai_strerror(code).to_bytes())))
     }
 
     /// The message as bytes (no NUL).
@@ -47,10 +41,7 @@ impl AnetError {
 
 impl fmt::Debug for AnetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AnetError")
-            .field("text", &self.text)
-            .field("errno", &self.errno)
-            .finish()
+        f.debug_struct("AnetError").field("text", &self.text).field("errno", &self.errno).finish()
     }
 }
 

@@ -28,8 +28,7 @@ pub use error::{AnetError, AnetResult};
 pub use io::{read_full, write_full};
 pub use names::{format_addr, format_peer, format_sock, peer_name, sock_name};
 pub use options::{
-    keepalive, send_timeout, set_block, set_blocking, set_nonblock, set_send_buffer,
-    set_tcp_nodelay, tcp_keepalive,
+    keepalive, send_timeout, set_block, set_blocking, set_nonblock, set_send_buffer, set_tcp_nodelay, tcp_keepalive,
 };
 pub use resolve::resolve;
 pub use server::{Family, tcp_server, unix_server};

@@ -34,11 +34,7 @@ pub fn format_addr(out: &mut [u8], ip: &[u8], port: i32) -> usize {
     let mut digits = [0u8; 12];
     let digits = super::port::int_text(port, &mut digits);
     let v6 = ip.contains(&b':');
-    let parts: [&[u8]; 5] = if v6 {
-        [b"[", ip, b"]", b":", digits]
-    } else {
-        [b"", ip, b"", b":", digits]
-    };
+    let parts: [&[u8]; 5] = if v6 { [b"[", ip, b"]", b":", digits] } else { [b"", ip, b"", b":", digits] };
     let total: usize = parts.iter().map(|p| p.len()).sum();
     if let Some(room) = out.len().checked_sub(1) {
         let mut at = 0;
@@ -71,10 +67,7 @@ mod tests {
     fn fmt(len: usize, ip: &str, port: i32) -> (String, usize) {
         let mut b = vec![0xAAu8; len];
         let n = format_addr(&mut b, ip.as_bytes(), port);
-        let s = b
-            .iter()
-            .position(|&c| c == 0)
-            .map(|z| String::from_utf8_lossy(&b[..z]).into_owned());
+        let s = b.iter().position(|&c| c == 0).map(|z| String::from_utf8_lossy(&b[..z]).into_owned());
         (s.unwrap_or_else(|| "<no nul>".into()), n)
     }
 

@@ -7,11 +7,7 @@ use crate::sys::{fd, socket};
 /// Sets (`non_block`) or clears O_NONBLOCK. F_SETFL is always called.
 pub fn set_block(fd: i32, non_block: bool) -> AnetResult<()> {
     let flags = fd::get_flags(fd).map_err(|e| AnetError::sys("fcntl(F_GETFL)", e, ""))?;
-    let flags = if non_block {
-        flags | libc::O_NONBLOCK
-    } else {
-        flags & !libc::O_NONBLOCK
-    };
+    let flags = if non_block { flags | libc::O_NONBLOCK } else { flags & !libc::O_NONBLOCK };
     fd::set_flags(fd, flags).map_err(|e| AnetError::sys("fcntl(F_SETFL,O_NONBLOCK)", e, ""))
 }
 
@@ -33,45 +29,17 @@ fn set_int(fd: i32, level: i32, name: i32, value: i32, what: &str, suffix: &str)
 /// TCP_KEEPINTVL = max(interval/3, 1), TCP_KEEPCNT = 3. A failure leaves
 /// the options set before it in place.
 pub fn keepalive(fd: i32, interval: i32) -> AnetResult<()> {
-    set_int(
-        fd,
-        libc::SOL_SOCKET,
-        libc::SO_KEEPALIVE,
-        1,
-        "setsockopt SO_KEEPALIVE",
-        "",
-    )?;
+    set_int(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1, "setsockopt SO_KEEPALIVE", "")?;
     #[cfg(target_os = "linux")]
     {
         // The reference's messages for these three end in "\n".
-        set_int(
-            fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_KEEPIDLE,
-            interval,
-            "setsockopt TCP_KEEPIDLE",
-            "\n",
-        )?;
+        set_int(fd, libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, interval, "setsockopt TCP_KEEPIDLE", "\n")?;
         let intvl = match interval / 3 {
             0 => 1,
             v => v,
         };
-        set_int(
-            fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_KEEPINTVL,
-            intvl,
-            "setsockopt TCP_KEEPINTVL",
-            "\n",
-        )?;
-        set_int(
-            fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_KEEPCNT,
-            3,
-            "setsockopt TCP_KEEPCNT",
-            "\n",
-        )?;
+        set_int(fd, libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, intvl, "setsockopt TCP_KEEPINTVL", "\n")?;
+        set_int(fd, libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3, "setsockopt TCP_KEEPCNT", "\n")?;
     }
     #[cfg(not(target_os = "linux"))]
     let _ = interval;
@@ -80,73 +48,32 @@ pub fn keepalive(fd: i32, interval: i32) -> AnetResult<()> {
 
 /// anetTcpKeepAlive: SO_KEEPALIVE only.
 pub fn tcp_keepalive(fd: i32) -> AnetResult<()> {
-    set_int(
-        fd,
-        libc::SOL_SOCKET,
-        libc::SO_KEEPALIVE,
-        1,
-        "setsockopt SO_KEEPALIVE",
-        "",
-    )
+    set_int(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1, "setsockopt SO_KEEPALIVE", "")
 }
 
 /// anetEnableTcpNoDelay / anetDisableTcpNoDelay.
 pub fn set_tcp_nodelay(fd: i32, on: bool) -> AnetResult<()> {
-    set_int(
-        fd,
-        libc::IPPROTO_TCP,
-        libc::TCP_NODELAY,
-        i32::from(on),
-        "setsockopt TCP_NODELAY",
-        "",
-    )
+    set_int(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, i32::from(on), "setsockopt TCP_NODELAY", "")
 }
 
 /// anetSetSendBuffer: SO_SNDBUF = buffsize.
 pub fn set_send_buffer(fd: i32, buffsize: i32) -> AnetResult<()> {
-    set_int(
-        fd,
-        libc::SOL_SOCKET,
-        libc::SO_SNDBUF,
-        buffsize,
-        "setsockopt SO_SNDBUF",
-        "",
-    )
+    set_int(fd, libc::SOL_SOCKET, libc::SO_SNDBUF, buffsize, "setsockopt SO_SNDBUF", "")
 }
 
 /// anetSendTimeout: SO_SNDTIMEO of `ms` milliseconds, 0 disables. A
 /// negative value reaches the kernel as is (EDOM), like the reference.
 pub fn send_timeout(fd: i32, ms: i64) -> AnetResult<()> {
-    socket::setsockopt_timeval(
-        fd,
-        libc::SOL_SOCKET,
-        libc::SO_SNDTIMEO,
-        ms / 1000,
-        (ms % 1000) * 1000,
-    )
-    .map_err(|e| AnetError::sys("setsockopt SO_SNDTIMEO", e, ""))
+    socket::setsockopt_timeval(fd, libc::SOL_SOCKET, libc::SO_SNDTIMEO, ms / 1000, (ms % 1000) * 1000)
+        .map_err(|e| AnetError::sys("setsockopt SO_SNDTIMEO", e, ""))
 }
 
 /// SO_REUSEADDR = 1 (set on every socket anet creates, clients included).
 pub(crate) fn set_reuse_addr(fd: i32) -> AnetResult<()> {
-    set_int(
-        fd,
-        libc::SOL_SOCKET,
-        libc::SO_REUSEADDR,
-        1,
-        "setsockopt SO_REUSEADDR",
-        "",
-    )
+    set_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "setsockopt SO_REUSEADDR", "")
 }
 
 /// IPV6_V6ONLY = 1 (anetTcp6Server).
 pub(crate) fn set_v6only(fd: i32) -> AnetResult<()> {
-    set_int(
-        fd,
-        libc::IPPROTO_IPV6,
-        libc::IPV6_V6ONLY,
-        1,
-        "setsockopt",
-        "",
-    )
+    set_int(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, 1, "setsockopt", "")
 }

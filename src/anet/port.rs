@@ -32,16 +32,10 @@ impl PortStr {
     /// port outside 0..=65535 is an error here ("invalid port %d", EINVAL).
     pub fn new(port: i32) -> AnetResult<Self> {
         if !(0..=65535).contains(&port) {
-            return Err(AnetError::new(
-                libc::EINVAL,
-                format_args!("invalid port {port}"),
-            ));
+            return Err(AnetError::new(libc::EINVAL, format_args!("invalid port {port}")));
         }
         let mut buf = [0u8; 6];
-        let mut c = Cursor {
-            buf: &mut buf[..5],
-            len: 0,
-        };
+        let mut c = Cursor { buf: &mut buf[..5], len: 0 };
         let _ = write!(c, "{port}");
         Ok(PortStr { buf })
     }
@@ -54,10 +48,7 @@ impl PortStr {
 
 /// `"%d"` of an int into a stack buffer; returns the digits.
 pub(crate) fn int_text(v: i32, buf: &mut [u8; 12]) -> &[u8] {
-    let mut c = Cursor {
-        buf: &mut buf[..],
-        len: 0,
-    };
+    let mut c = Cursor { buf: &mut buf[..], len: 0 };
     let _ = write!(c, "{v}");
     let n = c.len;
     &buf[..n]

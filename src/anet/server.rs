@@ -22,24 +22,14 @@ pub enum Family {
 /// Only the first address whose socket() succeeds is used; a failure
 /// after that ends the call. When no socket can be created the text is
 /// "unable to bind socket" and errno that of the last socket() call.
-pub fn tcp_server(
-    port: i32,
-    bindaddr: Option<&CStr>,
-    backlog: i32,
-    family: Family,
-) -> AnetResult<i32> {
+pub fn tcp_server(port: i32, bindaddr: Option<&CStr>, backlog: i32, family: Family) -> AnetResult<i32> {
     let port = PortStr::new(port)?;
     let af = match family {
         Family::V4 => libc::AF_INET,
         Family::V6 => libc::AF_INET6,
     };
-    let hints = Hints {
-        flags: libc::AI_PASSIVE,
-        family: af,
-        socktype: libc::SOCK_STREAM,
-    };
-    let list =
-        netdb::getaddrinfo(bindaddr, Some(port.as_cstr()), &hints).map_err(AnetError::gai)?;
+    let hints = Hints { flags: libc::AI_PASSIVE, family: af, socktype: libc::SOCK_STREAM };
+    let list = netdb::getaddrinfo(bindaddr, Some(port.as_cstr()), &hints).map_err(AnetError::gai)?;
     let mut last = Errno(errno());
     for ai in list.iter() {
         let s = match socket::socket(ai.family, ai.socktype, ai.protocol) {
@@ -55,10 +45,7 @@ pub fn tcp_server(
         set_reuse_addr(s.fd())?;
         return listen_on(s, &ai.addr, backlog, None);
     }
-    Err(AnetError::new(
-        last.0,
-        format_args!("unable to bind socket"),
-    ))
+    Err(AnetError::new(last.0, format_args!("unable to bind socket")))
 }
 
 /// A unix-domain listener at `path`. With `perm != 0` the socket file's

@@ -14,11 +14,7 @@ pub fn unix_sockaddr(path: &CStr) -> AnetResult<SockAddr> {
     SockAddr::unix(bytes).ok_or_else(|| {
         AnetError::new(
             libc::ENAMETOOLONG,
-            format_args!(
-                "unix socket path too long ({}), must be under {}",
-                bytes.len(),
-                SUN_PATH_LEN
-            ),
+            format_args!("unix socket path too long ({}), must be under {}", bytes.len(), SUN_PATH_LEN),
         )
     })
 }

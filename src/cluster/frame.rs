@@ -26,9 +26,7 @@ pub fn next_read(buffered: &[u8], max_frame: usize) -> Result<usize, FrameError>
     }
     let total = totlen(buffered).ok_or(FrameError::BadHeader)?;
     if len == PREFIX_LEN
-        && (buffered.get(..4) != Some(&CLUSTERMSG_SIG[..])
-            || total < CLUSTERMSG_MIN_LEN as usize
-            || total > max_frame)
+        && (buffered.get(..4) != Some(&CLUSTERMSG_SIG[..]) || total < CLUSTERMSG_MIN_LEN as usize || total > max_frame)
     {
         return Err(FrameError::BadHeader);
     }

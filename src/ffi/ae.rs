@@ -8,8 +8,8 @@ use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::abi::ae::{
-    AE_ALL_EVENTS, AE_ERR, AE_OK, aeBeforeSleepProcPtr, aeEventFinalizerProcPtr, aeEventLoop,
-    aeFileProcPtr, aeTimeProcPtr,
+    AE_ALL_EVENTS, AE_ERR, AE_OK, aeBeforeSleepProcPtr, aeEventFinalizerProcPtr, aeEventLoop, aeFileProcPtr,
+    aeTimeProcPtr,
 };
 use crate::ae::EventLoop;
 use crate::ae::backend::Kind;

@@ -261,11 +261,7 @@ pub unsafe extern "C" fn anetTcpConnect(err: *mut c_char, addr: *mut c_char, por
 /// # Safety
 /// As for `anetTcpConnect`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetTcpNonBlockConnect(
-    err: *mut c_char,
-    addr: *mut c_char,
-    port: c_int,
-) -> c_int {
+pub unsafe extern "C" fn anetTcpNonBlockConnect(err: *mut c_char, addr: *mut c_char, port: c_int) -> c_int {
     // SAFETY: `addr` per this function's contract.
     let addr = unsafe { borrow(addr) };
     // SAFETY: `err` per this function's contract.
@@ -318,11 +314,7 @@ pub unsafe extern "C" fn anetTcpNonBlockBestEffortBindConnect(
 /// `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
 /// NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetUnixGenericConnect(
-    err: *mut c_char,
-    path: *mut c_char,
-    flags: c_int,
-) -> c_int {
+pub unsafe extern "C" fn anetUnixGenericConnect(err: *mut c_char, path: *mut c_char, flags: c_int) -> c_int {
     // SAFETY: `path` per this function's contract.
     let r = match unsafe { borrow(path) } {
         Some(p) => anet::unix_connect(p, flags & ANET_CONNECT_NONBLOCK != 0),
@@ -417,12 +409,7 @@ pub unsafe extern "C" fn anetWrite(fd: c_int, buf: *mut c_char, count: c_int) ->
 /// `err` is NULL or has ANET_ERR_LEN writable bytes; `bindaddr` is NULL
 /// or a NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetTcpServer(
-    err: *mut c_char,
-    port: c_int,
-    bindaddr: *mut c_char,
-    backlog: c_int,
-) -> c_int {
+pub unsafe extern "C" fn anetTcpServer(err: *mut c_char, port: c_int, bindaddr: *mut c_char, backlog: c_int) -> c_int {
     // SAFETY: `bindaddr` per this function's contract.
     let bindaddr = unsafe { borrow(bindaddr) };
     // SAFETY: `err` per this function's contract.
@@ -432,12 +419,7 @@ pub unsafe extern "C" fn anetTcpServer(
 /// # Safety
 /// As for `anetTcpServer`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetTcp6Server(
-    err: *mut c_char,
-    port: c_int,
-    bindaddr: *mut c_char,
-    backlog: c_int,
-) -> c_int {
+pub unsafe extern "C" fn anetTcp6Server(err: *mut c_char, port: c_int, bindaddr: *mut c_char, backlog: c_int) -> c_int {
     // SAFETY: `bindaddr` per this function's contract.
     let bindaddr = unsafe { borrow(bindaddr) };
     // SAFETY: `err` per this function's contract.
@@ -448,12 +430,7 @@ pub unsafe extern "C" fn anetTcp6Server(
 /// `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
 /// NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetUnixServer(
-    err: *mut c_char,
-    path: *mut c_char,
-    perm: mode_t,
-    backlog: c_int,
-) -> c_int {
+pub unsafe extern "C" fn anetUnixServer(err: *mut c_char, path: *mut c_char, perm: mode_t, backlog: c_int) -> c_int {
     // SAFETY: `path` per this function's contract.
     let r = match unsafe { borrow(path) } {
         Some(p) => anet::unix_server(p, perm, backlog),
@@ -518,12 +495,7 @@ unsafe fn name_failed(ip: *mut c_char, ip_len: size_t, port: *mut c_int) -> c_in
 /// `ip` is NULL or has `ip_len` writable bytes; `port` is NULL or a
 /// writable int.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetPeerToString(
-    fd: c_int,
-    ip: *mut c_char,
-    ip_len: size_t,
-    port: *mut c_int,
-) -> c_int {
+pub unsafe extern "C" fn anetPeerToString(fd: c_int, ip: *mut c_char, ip_len: size_t, port: *mut c_int) -> c_int {
     match anet::peer_name(fd) {
         Ok(ep @ (Endpoint::Ip { .. } | Endpoint::Unix)) if ip_len != 0 => {
             // SAFETY: `ip` and `port` per this function's contract.
@@ -547,12 +519,7 @@ pub unsafe extern "C" fn anetPeerToString(
 /// # Safety
 /// As for `anetPeerToString`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetSockName(
-    fd: c_int,
-    ip: *mut c_char,
-    ip_len: size_t,
-    port: *mut c_int,
-) -> c_int {
+pub unsafe extern "C" fn anetSockName(fd: c_int, ip: *mut c_char, ip_len: size_t, port: *mut c_int) -> c_int {
     match anet::sock_name(fd) {
         Ok(ep @ (Endpoint::Ip { .. } | Endpoint::Unix)) => {
             // SAFETY: `ip` and `port` per this function's contract.
@@ -581,12 +548,7 @@ pub unsafe extern "C" fn anetSockName(
 /// `fmt` is NULL or has `fmt_len` writable bytes; `ip` is NULL or a
 /// NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetFormatAddr(
-    fmt: *mut c_char,
-    fmt_len: size_t,
-    ip: *mut c_char,
-    port: c_int,
-) -> c_int {
+pub unsafe extern "C" fn anetFormatAddr(fmt: *mut c_char, fmt_len: size_t, ip: *mut c_char, port: c_int) -> c_int {
     // SAFETY: `ip` per this function's contract.
     let Some(ip) = (unsafe { borrow(ip) }) else {
         // SAFETY: `fmt` per this function's contract.

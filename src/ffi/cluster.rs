@@ -70,8 +70,7 @@ pub extern "C" fn createClusterLink(node: *mut clusterNode) -> *mut clusterLink 
         sys::set_errno(libc::ENOMEM);
         return ptr::null_mut();
     }
-    let link =
-        Box::into_raw(Box::new(clusterLink { ctime: time::wall_ms(), fd: -1, sndbuf: snd, rcvbuf: rcv, node }));
+    let link = Box::into_raw(Box::new(clusterLink { ctime: time::wall_ms(), fd: -1, sndbuf: snd, rcvbuf: rcv, node }));
     registry::insert(link as usize);
     link
 }
@@ -133,15 +132,25 @@ pub unsafe extern "C" fn clusterSendMessage(link: *mut clusterLink, msg: *mut c_
         if sds::len(snd) == 0 && msglen != 0 {
             let el = event_loop(&h);
             if aeCreateFileEvent(el, (*link).fd, AE_WRITABLE, Some(clusterWriteHandler), link.cast()) == AE_ERR {
-                log(&h, AENET_LOG_WARNING, format_args!(
-                    "Unable to arm the cluster bus write handler on fd {}: {}", (*link).fd, StrError(sys::errno())));
+                log(
+                    &h,
+                    AENET_LOG_WARNING,
+                    format_args!(
+                        "Unable to arm the cluster bus write handler on fd {}: {}",
+                        (*link).fd,
+                        StrError(sys::errno())
+                    ),
+                );
             }
         }
         if msglen != 0 && !msg.is_null() {
             match sds::cat(snd, core::slice::from_raw_parts(msg, msglen)) {
                 Some(s) => (*link).sndbuf = s,
-                None => log(&h, AENET_LOG_WARNING, format_args!(
-                    "Out of memory queueing a {msglen} bytes cluster bus message")),
+                None => log(
+                    &h,
+                    AENET_LOG_WARNING,
+                    format_args!("Out of memory queueing a {msglen} bytes cluster bus message"),
+                ),
             }
         }
         match h.messageSent {
@@ -348,8 +357,14 @@ pub unsafe extern "C" fn clusterAcceptHandler(el: *mut aeEventLoop, fd: c_int, p
         unsafe {
             (*link).fd = cfd;
             if aeCreateFileEvent(el, cfd, AE_READABLE, Some(clusterReadHandler), link.cast()) == AE_ERR {
-                log(&h, AENET_LOG_WARNING, format_args!(
-                    "Error registering fd event for the new cluster node fd {cfd}: {}", StrError(sys::errno())));
+                log(
+                    &h,
+                    AENET_LOG_WARNING,
+                    format_args!(
+                        "Error registering fd event for the new cluster node fd {cfd}: {}",
+                        StrError(sys::errno())
+                    ),
+                );
                 freeClusterLink(link);
             }
         }

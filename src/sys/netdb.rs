@@ -7,12 +7,7 @@ use super::sockaddr::SockAddr;
 
 unsafe extern "C" {
     // Not declared by the libc crate for Linux; part of glibc.
-    fn inet_ntop(
-        af: c_int,
-        src: *const c_void,
-        dst: *mut c_char,
-        size: libc::socklen_t,
-    ) -> *const c_char;
+    fn inet_ntop(af: c_int, src: *const c_void, dst: *mut c_char, size: libc::socklen_t) -> *const c_char;
     // glibc's XSI-compliant strerror_r (what <string.h> gives without
     // _GNU_SOURCE): fills `buf`, returns 0 or an error number.
     #[link_name = "__xpg_strerror_r"]
@@ -45,11 +40,7 @@ pub struct AddrInfoList {
 }
 
 /// getaddrinfo(3). On failure, the EAI_* code (see `gai_strerror`).
-pub fn getaddrinfo(
-    node: Option<&CStr>,
-    service: Option<&CStr>,
-    hints: &Hints,
-) -> Result<AddrInfoList, i32> {
+pub fn getaddrinfo(node: Option<&CStr>, service: Option<&CStr>, hints: &Hints) -> Result<AddrInfoList, i32> {
     // SAFETY: addrinfo is plain old data; all-zero is a valid hints value.
     let mut h = unsafe { core::mem::zeroed::<libc::addrinfo>() };
     h.ai_flags = hints.flags;
@@ -69,10 +60,7 @@ pub fn getaddrinfo(
 
 impl AddrInfoList {
     pub fn iter(&self) -> AddrInfoIter<'_> {
-        AddrInfoIter {
-            cur: self.head,
-            _list: core::marker::PhantomData,
-        }
+        AddrInfoIter { cur: self.head, _list: core::marker::PhantomData }
     }
 }
 
@@ -144,14 +132,7 @@ pub fn ntop(af: i32, src: &[u8], dst: &mut [u8; INET6_ADDRSTRLEN]) -> Result<usi
     }
     // SAFETY: `src` has at least the 4/16 bytes inet_ntop reads for `af`;
     // `dst` has INET6_ADDRSTRLEN writable bytes, the size passed.
-    let p = unsafe {
-        inet_ntop(
-            af,
-            src.as_ptr().cast(),
-            dst.as_mut_ptr().cast(),
-            INET6_ADDRSTRLEN as libc::socklen_t,
-        )
-    };
+    let p = unsafe { inet_ntop(af, src.as_ptr().cast(), dst.as_mut_ptr().cast(), INET6_ADDRSTRLEN as libc::socklen_t) };
     if p.is_null() {
         return Err(super::errno());
     }

@@ -32,10 +32,7 @@ impl SockAddr {
     pub fn empty() -> Self {
         // SAFETY: sockaddr_storage is plain old data; all-zero is valid.
         let storage = unsafe { core::mem::zeroed::<libc::sockaddr_storage>() };
-        SockAddr {
-            storage,
-            len: STORAGE_LEN as libc::socklen_t,
-        }
+        SockAddr { storage, len: STORAGE_LEN as libc::socklen_t }
     }
 
     /// Copies `len` bytes of a C socket address. Returns None when `addr`
@@ -51,9 +48,7 @@ impl SockAddr {
         let mut sa = SockAddr::empty();
         // SAFETY: `addr` has `n` readable bytes (caller), the storage has
         // STORAGE_LEN >= n writable bytes, and the two cannot overlap.
-        unsafe {
-            core::ptr::copy_nonoverlapping(addr.cast::<u8>(), (&raw mut sa.storage).cast::<u8>(), n)
-        };
+        unsafe { core::ptr::copy_nonoverlapping(addr.cast::<u8>(), (&raw mut sa.storage).cast::<u8>(), n) };
         sa.len = len;
         Some(sa)
     }
@@ -107,18 +102,12 @@ impl SockAddr {
                 // SAFETY: the storage is at least as large and as aligned
                 // as sockaddr_in, and every bit pattern is a valid value.
                 let sin = unsafe { &*(&raw const self.storage).cast::<libc::sockaddr_in>() };
-                Decoded::V4 {
-                    addr: sin.sin_addr.s_addr.to_ne_bytes(),
-                    port: u16::from_be(sin.sin_port),
-                }
+                Decoded::V4 { addr: sin.sin_addr.s_addr.to_ne_bytes(), port: u16::from_be(sin.sin_port) }
             }
             libc::AF_INET6 => {
                 // SAFETY: as above, for sockaddr_in6.
                 let sin6 = unsafe { &*(&raw const self.storage).cast::<libc::sockaddr_in6>() };
-                Decoded::V6 {
-                    addr: sin6.sin6_addr.s6_addr,
-                    port: u16::from_be(sin6.sin6_port),
-                }
+                Decoded::V6 { addr: sin6.sin6_addr.s6_addr, port: u16::from_be(sin6.sin6_port) }
             }
             libc::AF_UNIX => Decoded::Unix,
             f => Decoded::Other(f),
@@ -128,10 +117,7 @@ impl SockAddr {
 
 impl core::fmt::Debug for SockAddr {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SockAddr")
-            .field("len", &self.len)
-            .field("addr", &self.decode())
-            .finish()
+        f.debug_struct("SockAddr").field("len", &self.len).field("addr", &self.decode()).finish()
     }
 }
 

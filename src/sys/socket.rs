@@ -13,32 +13,15 @@ pub fn socket(domain: i32, ty: i32, protocol: i32) -> SysResult<i32> {
 
 pub fn setsockopt_int(fd: i32, level: i32, name: i32, value: i32) -> SysResult<()> {
     // SAFETY: `value` is a live int and its exact size is passed.
-    cvt(unsafe {
-        libc::setsockopt(
-            fd,
-            level,
-            name,
-            (&raw const value).cast(),
-            size_of::<i32>() as libc::socklen_t,
-        )
-    })
-    .map(|_| ())
+    cvt(unsafe { libc::setsockopt(fd, level, name, (&raw const value).cast(), size_of::<i32>() as libc::socklen_t) })
+        .map(|_| ())
 }
 
 pub fn setsockopt_timeval(fd: i32, level: i32, name: i32, sec: i64, usec: i64) -> SysResult<()> {
-    let tv = libc::timeval {
-        tv_sec: sec as libc::time_t,
-        tv_usec: usec as libc::suseconds_t,
-    };
+    let tv = libc::timeval { tv_sec: sec as libc::time_t, tv_usec: usec as libc::suseconds_t };
     // SAFETY: `tv` is a live timeval and its exact size is passed.
     cvt(unsafe {
-        libc::setsockopt(
-            fd,
-            level,
-            name,
-            (&raw const tv).cast(),
-            size_of::<libc::timeval>() as libc::socklen_t,
-        )
+        libc::setsockopt(fd, level, name, (&raw const tv).cast(), size_of::<libc::timeval>() as libc::socklen_t)
     })
     .map(|_| ())
 }
@@ -47,8 +30,7 @@ pub fn getsockopt_int(fd: i32, level: i32, name: i32) -> SysResult<i32> {
     let mut value: i32 = 0;
     let mut len = size_of::<i32>() as libc::socklen_t;
     // SAFETY: `value` and `len` are live locals; len is value's size.
-    cvt(unsafe { libc::getsockopt(fd, level, name, (&raw mut value).cast(), &raw mut len) })
-        .map(|_| value)
+    cvt(unsafe { libc::getsockopt(fd, level, name, (&raw mut value).cast(), &raw mut len) }).map(|_| value)
 }
 
 pub fn bind(fd: i32, addr: &SockAddr) -> SysResult<()> {

@@ -16,5 +16,5 @@ pub fn monotonic_ns() -> u64 {
 /// Milliseconds since the Unix epoch on the wall clock.
 pub fn wall_ms() -> i64 {
     let ts = now(libc::CLOCK_REALTIME);
-    (ts.tv_sec as i64) * 1000 + (ts.tv_nsec as i64) / 1_000_000
+    i64::from(ts.tv_sec) * 1000 + i64::from(ts.tv_nsec) / 1_000_000
 }

@@ -52,7 +52,8 @@ const RW: u8 = (AE_READABLE | AE_WRITABLE) as u8;
 
 impl Epoll {
     pub fn new(setsize: usize) -> SysResult<Epoll> {
-        let mut epoll = Epoll { epfd: -1, events: Vec::new(), kernel: Vec::new(), wanted: Vec::new(), dirty: Vec::new() };
+        let mut epoll =
+            Epoll { epfd: -1, events: Vec::new(), kernel: Vec::new(), wanted: Vec::new(), dirty: Vec::new() };
         epoll.resize(setsize)?;
         epoll.epfd = epoll::create_cloexec()?;
         Ok(epoll)
