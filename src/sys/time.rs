@@ -14,6 +14,7 @@ pub fn monotonic_ns() -> u64 {
 }
 
 /// Milliseconds since the Unix epoch on the wall clock.
+#[allow(clippy::useless_conversion)] // time_t and long are 32-bit on some targets
 pub fn wall_ms() -> i64 {
     let ts = now(libc::CLOCK_REALTIME);
     i64::from(ts.tv_sec) * 1000 + i64::from(ts.tv_nsec) / 1_000_000
