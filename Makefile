@@ -19,7 +19,6 @@ TEST_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iinclude
 C_TEST_SRCS := $(wildcard c_tests/*.c)
 C_TEST_BIN := c_tests/bin/aenet_tests
 C_TEST_BIN_SHARED := c_tests/bin/aenet_tests_shared
-BENCH_BIN := c_tests/bin/bench_timers
 
 EXAMPLE_BIN := c_tests/bin/resp_server
 
@@ -89,12 +88,10 @@ check-asan: $(C_TEST_BIN_ASAN)
 test-install: lib
 	@sh c_tests/check-install.sh
 
-$(BENCH_BIN): bench/timers.c $(wildcard include/*.h) $(LIB_A)
-	@mkdir -p $(dir $@)
-	$(CC) -O2 -Iinclude -o $@ bench/timers.c $(LIB_A) $(NATIVE_LIBS)
-
-bench: $(BENCH_BIN)
-	./$(BENCH_BIN)
+# Timers, dispatch against libev and libevent (time and instructions per
+# event), accepts per second, and the example server under redis-benchmark.
+bench: $(LIB_A) $(EXAMPLE_BIN)
+	@sh bench/run.sh
 
 install: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/aenet $(DESTDIR)$(PKGCONFIGDIR)

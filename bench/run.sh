@@ -1,0 +1,22 @@
+#!/bin/sh
+# make bench: every benchmark, each printing its figures side by side.
+set -u
+cd "$(dirname "$0")/.."
+LIBS="build/libaenet.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
+out=c_tests/bin
+mkdir -p $out
+
+cc -O2 -Iinclude -o $out/bench_timers bench/timers.c $LIBS && $out/bench_timers
+
+if [ -f /usr/include/ev.h ] && [ -f /usr/include/event2/event.h ]; then
+    cc -O2 -g -Iinclude -o $out/bench_dispatch bench/dispatch.c build/libaenet.a -levent -lev \
+        -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc && $out/bench_dispatch &&
+        sh bench/instructions.sh $out/bench_dispatch 1000 100 &&
+        sh bench/instructions.sh $out/bench_dispatch 1000 1
+else
+    echo "dispatch: needs libev and libevent headers: apt-get install libev-dev libevent-dev"
+fi
+
+cc -O2 -Iinclude -o $out/bench_accept bench/accept.c $LIBS && $out/bench_accept
+
+sh bench/resp.sh $out/resp_server
