@@ -22,7 +22,7 @@ C_TEST_BIN_SHARED := c_tests/bin/aenet_tests_shared
 
 EXAMPLE_BIN := c_tests/bin/resp_server
 
-.PHONY: all lib example test test-rust test-c test-install check-valgrind check-asan bench install uninstall clean FORCE
+.PHONY: all lib example test test-rust test-c test-install check-valgrind check-asan fuzz-smoke bench install uninstall clean FORCE
 
 all: lib
 
@@ -82,6 +82,11 @@ $(C_TEST_BIN_ASAN): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(wil
 
 check-asan: $(C_TEST_BIN_ASAN)
 	@sh c_tests/run-all.sh --tool asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" $(C_TEST_BIN_ASAN)
+
+# Every fuzz target for a short bounded time on its committed corpus.
+FUZZ_SECONDS ?= 20
+fuzz-smoke:
+	@sh scripts/fuzz-smoke.sh $(FUZZ_SECONDS)
 
 # Installs into a temporary prefix and builds the example through pkg-config,
 # shared and static, as a user of the installed library would.
