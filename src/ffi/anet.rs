@@ -343,6 +343,34 @@ pub unsafe extern "C" fn anetUnixNonBlockConnect(err: *mut c_char, path: *mut c_
 /* ------------------------------------------------------------------ */
 /* Full reads and writes                                               */
 
+/// The length anetRead/anetWrite may use: Err(return value) when there is
+/// nothing to do (0 for a zero count) or the arguments are bad (-1 with
+/// EINVAL for a negative count, EFAULT for a NULL buffer).
+fn full_io_len(buf_is_null: bool, count: c_int) -> Result<usize, c_int> {
+    let Ok(n) = usize::try_from(count) else {
+        set_errno(libc::EINVAL);
+        return Err(-1);
+    };
+    if n == 0 {
+        return Err(0);
+    }
+    if buf_is_null {
+        set_errno(libc::EFAULT);
+        return Err(-1);
+    }
+    Ok(n)
+}
+
+fn full_io_result(count: c_int, r: Result<usize, crate::sys::Errno>) -> c_int {
+    match r {
+        Ok(total) => c_int::try_from(total).unwrap_or(count),
+        Err(e) => {
+            set_errno(e.0);
+            -1
+        }
+    }
+}
+
 /// Reads exactly `count` bytes unless EOF (returns the bytes so far) or
 /// an error (-1). A negative `count` is -1 with EINVAL, a NULL `buf`
 /// with a positive count -1 with EFAULT.
@@ -351,26 +379,13 @@ pub unsafe extern "C" fn anetUnixNonBlockConnect(err: *mut c_char, path: *mut c_
 /// `buf` is NULL or has `count` writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn anetRead(fd: c_int, buf: *mut c_char, count: c_int) -> c_int {
-    let Ok(n) = usize::try_from(count) else {
-        set_errno(libc::EINVAL);
-        return -1;
+    let n = match full_io_len(buf.is_null(), count) {
+        Ok(n) => n,
+        Err(ret) => return ret,
     };
-    if n == 0 {
-        return 0;
-    }
-    if buf.is_null() {
-        set_errno(libc::EFAULT);
-        return -1;
-    }
     // SAFETY: non-NULL with `count` writable bytes per the contract.
     let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), n) };
-    match anet::read_full(fd, buf) {
-        Ok(total) => c_int::try_from(total).unwrap_or(count),
-        Err(e) => {
-            set_errno(e.0);
-            -1
-        }
-    }
+    full_io_result(count, anet::read_full(fd, buf))
 }
 
 /// Writes exactly `count` bytes unless write returns 0 (returns the bytes
@@ -380,26 +395,13 @@ pub unsafe extern "C" fn anetRead(fd: c_int, buf: *mut c_char, count: c_int) -> 
 /// `buf` is NULL or has `count` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn anetWrite(fd: c_int, buf: *mut c_char, count: c_int) -> c_int {
-    let Ok(n) = usize::try_from(count) else {
-        set_errno(libc::EINVAL);
-        return -1;
+    let n = match full_io_len(buf.is_null(), count) {
+        Ok(n) => n,
+        Err(ret) => return ret,
     };
-    if n == 0 {
-        return 0;
-    }
-    if buf.is_null() {
-        set_errno(libc::EFAULT);
-        return -1;
-    }
     // SAFETY: non-NULL with `count` readable bytes per the contract.
     let buf = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), n) };
-    match anet::write_full(fd, buf) {
-        Ok(total) => c_int::try_from(total).unwrap_or(count),
-        Err(e) => {
-            set_errno(e.0);
-            -1
-        }
-    }
+    full_io_result(count, anet::write_full(fd, buf))
 }
 
 /* ------------------------------------------------------------------ */
