@@ -125,8 +125,13 @@ fn same_proc(a: aeFileProcPtr, b: aeFileProcPtr) -> bool {
 /// deadline first. Timers created or rescheduled during the pass wait for
 /// the next one, so a period of 0 can no longer starve the loop.
 fn process_time_events(cell: &RefCell<EventLoop>, host: &impl Host) -> i32 {
+    // One clock read decides whether there is anything to do at all.
+    let mono = time::monotonic_ns();
+    if !cell.borrow().timers.next_deadline().is_some_and(|d| d <= mono) {
+        return 0;
+    }
     let mut processed = 0;
-    let start = now_clock();
+    let start = Clock { mono_ns: mono, wall_ms: time::wall_ms() };
     {
         let mut core = cell.borrow_mut();
         core.timers.begin_pass(start.mono_ns);
@@ -143,7 +148,7 @@ fn process_time_events(cell: &RefCell<EventLoop>, host: &impl Host) -> i32 {
             let f = if ret == AE_NOMORE {
                 core.timers.delete(due.id)
             } else {
-                core.timers.reschedule(due.id, ret as i64, now_clock());
+                core.timers.reschedule(due.id, ret as i64, start.advanced_to(time::monotonic_ns()));
                 None
             };
             host.publish(&mut core);

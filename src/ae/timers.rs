@@ -66,6 +66,13 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// The same clock at a later monotonic time, without reading the wall
+    /// clock again (its offset from the monotonic clock is the pass's).
+    pub fn advanced_to(&self, mono_ns: u64) -> Clock {
+        let delta_ms = (mono_ns.saturating_sub(self.mono_ns) / 1_000_000) as i64;
+        Clock { mono_ns, wall_ms: self.wall_ms.saturating_add(delta_ms) }
+    }
+
     fn wall_of(&self, deadline: u64) -> (i64, i64) {
         let delta_ms = (deadline as i128 - self.mono_ns as i128) / 1_000_000;
         let wall = (self.wall_ms as i128 + delta_ms).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
