@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -773,6 +774,78 @@ TEST(wait_single_fd) {
     return 0;
 }
 
+TEST(create_loop_out_of_memory) {
+    size_t base = test_zmalloc_used();
+    errno = 0;
+    CHECK(aeCreateEventLoop(0x7fffffff) == NULL); /* 2^31 fds: ~86 GB of arrays */
+    CHECK_EQ_INT(errno, ENOMEM);
+    CHECK(test_zmalloc_used() <= base);
+    aeEventLoop *el = aeCreateEventLoop(64);
+    CHECK_EQ_INT(aeResizeSetSize(el, 0x7fffffff), AE_ERR);
+    CHECK_EQ_INT(errno, ENOMEM);
+    CHECK_EQ_INT(aeGetSetSize(el), 64);
+    aeDeleteEventLoop(el);
+    return 0;
+}
+
+TEST(create_loop_out_of_fds) {
+    if (is_poll_backend()) SKIP("the poll backend needs no fd");
+    struct rlimit rl, low;
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    int fd = dup(0);
+    CHECK(fd >= 0);
+    close(fd);
+    low = rl;
+    low.rlim_cur = (rlim_t)fd; /* the next fd would be past the limit */
+    CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    errno = 0;
+    aeEventLoop *el = aeCreateEventLoop(64);
+    int e = errno;
+    CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+    CHECK(el == NULL);
+    CHECK_EQ_INT(e, EMFILE);
+    return 0;
+}
+
+static long long churn_ids[4096];
+static int churn_live, churn_rounds, churn_fired;
+static int churn_timer(aeEventLoop *el, long long id, void *data) {
+    AE_NOTUSED(el); AE_NOTUSED(id); AE_NOTUSED(data);
+    churn_fired++;
+    return 1000000; /* far in the future: only the churner fires */
+}
+static int churner(aeEventLoop *el, long long id, void *data) {
+    AE_NOTUSED(id); AE_NOTUSED(data);
+    /* Delete every live timer, then create a new thousand, from inside a callback. */
+    for (int i = 0; i < churn_live; i++) CHECK_EQ_INT(aeDeleteTimeEvent(el, churn_ids[i]), AE_OK);
+    for (int i = 0; i < 1000; i++) {
+        churn_ids[i] = aeCreateTimeEvent(el, (i % 2) ? 1000000 : -5, churn_timer, NULL, NULL);
+        CHECK(churn_ids[i] >= 0);
+    }
+    churn_live = 1000;
+    return ++churn_rounds < 20 ? 0 : AE_NOMORE;
+}
+
+TEST(thousands_of_timers_churned_from_callbacks) {
+    aeEventLoop *el = aeCreateEventLoop(64);
+    churn_live = churn_rounds = churn_fired = 0;
+    CHECK(aeCreateTimeEvent(el, 0, churner, NULL, NULL) >= 0);
+    while (churn_rounds < 20) aeProcessEvents(el, AE_TIME_EVENTS | AE_DONT_WAIT);
+    /* The list holds exactly the last thousand, newest first. */
+    int n = 0;
+    long long prev = -1;
+    for (aeTimeEvent *te = el->timeEventHead; te; te = te->next, n++) {
+        CHECK(prev == -1 || te->id < prev);
+        prev = te->id;
+    }
+    CHECK_EQ_INT(n, 1000);
+    /* Timers created due (-5 ms) fired in the next pass, never in the pass
+     * that created them; each batch was deleted before its next pass. */
+    CHECK(churn_fired > 0 && churn_fired <= 19 * 500);
+    aeDeleteEventLoop(el);
+    return 0;
+}
+
 TEST(host_zmalloc_accounts_loop_memory) {
     size_t base = test_zmalloc_used();
     long long calls0 = test_zmalloc_calls();
@@ -838,6 +911,9 @@ const struct test_entry ae_tests[] = {
     TEST_ENTRY(signal_interrupts_wait),
     TEST_ENTRY(backend_fd_is_cloexec),
     TEST_ENTRY(wait_single_fd),
+    TEST_ENTRY(create_loop_out_of_memory),
+    TEST_ENTRY(create_loop_out_of_fds),
+    TEST_ENTRY(thousands_of_timers_churned_from_callbacks),
     TEST_ENTRY(host_zmalloc_accounts_loop_memory),
     TEST_ENTRY(null_loop_is_refused),
     TEST_END

@@ -15,9 +15,12 @@
 static size_t used_memory;
 static long long zcalls;
 
+/* Unlike Redis's, this zmalloc returns NULL when memory runs out, so the
+ * library's own out-of-memory paths can be tested. */
 void *zmalloc(size_t size) {
+    if (size > ((size_t)1 << 34)) return NULL;
     void *p = malloc(size + PREFIX_SIZE);
-    if (!p) abort();
+    if (!p) return NULL;
     *(size_t *)p = size;
     used_memory += size;
     zcalls++;
@@ -35,8 +38,9 @@ void *zrealloc(void *ptr, size_t size) {
     if (!ptr) return zmalloc(size);
     char *real = (char *)ptr - PREFIX_SIZE;
     size_t old = *(size_t *)real;
+    if (size > ((size_t)1 << 34)) return NULL;
     char *n = realloc(real, size + PREFIX_SIZE);
-    if (!n) abort();
+    if (!n) return NULL;
     *(size_t *)n = size;
     used_memory = used_memory - old + size;
     zcalls++;
