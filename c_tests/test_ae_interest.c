@@ -45,13 +45,8 @@ TEST(interest_changes_that_cancel_cost_no_syscall) {
     CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1);
     CHECK_EQ_INT(ctl_calls, 1);
     CHECK_EQ_INT(writes, 1);
-    /* The handler disarmed itself. The kernel keeps WRITABLE until it
-     * reports the fd writable while ae does not want it: that report is
-     * masked (no handler runs, no event counted) and the disarm is applied
-     * before the following wait. */
-    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 0);
-    CHECK_EQ_INT(ctl_calls, 1);
-    CHECK_EQ_INT(writes, 1);
+    /* The handler disarmed itself: applied before the next wait, and the
+     * writable event no longer fires. */
     CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 0);
     CHECK_EQ_INT(ctl_calls, 2);
     CHECK_EQ_INT(writes, 1);
@@ -82,85 +77,7 @@ TEST(reused_fd_without_delete_is_watched) {
     return 0;
 }
 
-/* The Redis 3.0 pattern: a reply arms WRITABLE, the write handler disarms
- * it, the next request arms it again. Under load the re-arm comes before
- * the kernel is asked again, and costs no syscall. */
-static int rearm_fd = -1;
-static int reads;
-static void on_read_rearm(aeEventLoop *el, int fd, void *data, int mask) {
-    (void)data; (void)mask;
-    char c;
-    CHECK(read(fd, &c, 1) == 1);
-    reads++;
-    CHECK_EQ_INT(aeCreateFileEvent(el, fd, AE_WRITABLE, on_write, NULL), AE_OK);
-}
-
-TEST(rearmed_writable_costs_no_syscall) {
-    if (!epoll_only()) SKIP("counts epoll_ctl calls");
-    aeEventLoop *el = aeCreateEventLoop(64);
-    int sv[2];
-    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    rearm_fd = sv[0];
-    CHECK_EQ_INT(aeCreateFileEvent(el, sv[0], AE_READABLE, on_read_rearm, NULL), AE_OK);
-    aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT);
-    writes = reads = 0;
-    /* First request: the arm reaches the kernel once. */
-    CHECK(write(sv[1], "a", 1) == 1);
-    aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT); /* read, arm */
-    ctl_calls = 0;
-    aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT); /* MOD, write, disarm */
-    CHECK_EQ_INT(writes, 1);
-    CHECK_EQ_INT(ctl_calls, 1);
-    /* The next 50 requests arrive before the loop asks the kernel again. */
-    for (int i = 0; i < 50; i++) {
-        CHECK(write(sv[1], "b", 1) == 1);
-        aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT); /* read, re-arm */
-        aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT); /* write, disarm */
-    }
-    CHECK_EQ_INT(reads, 51);
-    CHECK_EQ_INT(writes, 51);
-    CHECK_EQ_INT(ctl_calls, 1);
-    aeDeleteEventLoop(el);
-    return 0;
-}
-
-/* A writable interest re-armed by a read handler is not dispatched in the
- * same iteration, even though the kernel still had it armed: the report is
- * masked by what ae wanted when the wait began, as the reference's kernel
- * interest would have been. */
-static int order[8], norder;
-static void log_read(aeEventLoop *el, int fd, void *data, int mask) {
-    (void)data; (void)mask;
-    char c;
-    if (read(fd, &c, 1) == 1) order[norder++] = 'r';
-    aeCreateFileEvent(el, fd, AE_WRITABLE, on_write, NULL);
-}
-
-TEST(lazily_kept_writable_is_not_dispatched_early) {
-    aeEventLoop *el = aeCreateEventLoop(64);
-    int sv[2];
-    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    CHECK_EQ_INT(aeCreateFileEvent(el, sv[0], AE_READABLE, log_read, NULL), AE_OK);
-    CHECK_EQ_INT(aeCreateFileEvent(el, sv[0], AE_WRITABLE, on_write, NULL), AE_OK);
-    writes = 0;
-    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1); /* write, disarm */
-    CHECK_EQ_INT(writes, 1);
-    CHECK(write(sv[1], "x", 1) == 1);
-    norder = 0;
-    /* Readable and (kept) writable both ready: only the read handler runs,
-     * and the write it re-arms waits for the next iteration. */
-    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1);
-    CHECK_EQ_INT(norder, 1);
-    CHECK_EQ_INT(writes, 1);
-    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1);
-    CHECK_EQ_INT(writes, 2);
-    aeDeleteEventLoop(el);
-    return 0;
-}
-
 const struct test_entry ae_interest_tests[] = {
-    TEST_ENTRY(rearmed_writable_costs_no_syscall),
-    TEST_ENTRY(lazily_kept_writable_is_not_dispatched_early),
     TEST_ENTRY(interest_changes_that_cancel_cost_no_syscall),
     TEST_ENTRY(reused_fd_without_delete_is_watched),
     TEST_END
