@@ -22,7 +22,3 @@ void *aenet_host_realloc(void *ptr, size_t size) {
 void aenet_host_free(void *ptr) {
     if (host_has_zmalloc()) zfree(ptr); else free(ptr);
 }
-
-int aenet_host_uses_zmalloc(void) {
-    return host_has_zmalloc();
-}

@@ -12,7 +12,6 @@ unsafe extern "C" {
     pub(crate) fn aenet_host_malloc(size: usize) -> *mut c_void;
     pub(crate) fn aenet_host_realloc(ptr: *mut c_void, size: usize) -> *mut c_void;
     pub(crate) fn aenet_host_free(ptr: *mut c_void);
-    fn aenet_host_uses_zmalloc() -> i32;
 }
 
 /// zmalloc without malloc_size support prefixes an 8-byte header, so only
@@ -20,12 +19,6 @@ unsafe extern "C" {
 const HOST_ALIGN: usize = 8;
 
 pub struct HostAllocator;
-
-/// True when allocations are accounted by the host's zmalloc.
-pub fn host_uses_zmalloc() -> bool {
-    // SAFETY: a pure query of two link-time constants in the C shim.
-    unsafe { aenet_host_uses_zmalloc() != 0 }
-}
 
 // SAFETY: every path returns memory of at least `layout.size()` bytes
 // aligned to `layout.align()`, or null, and frees through the allocator

@@ -127,7 +127,7 @@ fn same_proc(a: aeFileProcPtr, b: aeFileProcPtr) -> bool {
 fn process_time_events(cell: &RefCell<EventLoop>, host: &impl Host) -> i32 {
     // One clock read decides whether there is anything to do at all.
     let mono = time::monotonic_ns();
-    if !cell.borrow().timers.next_deadline().is_some_and(|d| d <= mono) {
+    if cell.borrow().timers.next_deadline().is_none_or(|d| d > mono) {
         return 0;
     }
     let mut processed = 0;

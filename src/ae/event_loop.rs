@@ -57,10 +57,6 @@ impl EventLoop {
         self.maxfd
     }
 
-    pub fn backend_kind(&self) -> Kind {
-        self.backend.kind()
-    }
-
     pub fn events_ptr(&mut self) -> *mut aeFileEvent {
         self.events.as_mut_ptr()
     }

@@ -50,13 +50,6 @@ impl Backend {
         })
     }
 
-    pub fn kind(&self) -> Kind {
-        match self {
-            Backend::Epoll(_) => Kind::Epoll,
-            Backend::Poll(_) => Kind::Poll,
-        }
-    }
-
     /// Widens the kernel interest of `fd` from `old` to `old | add`.
     pub fn add(&mut self, fd: i32, old: Interest, add: Interest) -> SysResult<()> {
         match self {
