@@ -54,15 +54,11 @@ pub fn process_events(cell: &RefCell<EventLoop>, flags: i32, host: &impl Host) -
 
     let must_poll = cell.borrow().maxfd() != -1 || (timers && !dont_wait);
     if must_poll {
-        let timeout = if dont_wait {
-            0
-        } else if timers {
-            match cell.borrow().timers.next_deadline() {
-                Some(d) => timeout_until(d, time::monotonic_ns()),
-                None => -1,
-            }
-        } else {
-            -1
+        let deadline = if timers && !dont_wait { cell.borrow().timers.next_deadline() } else { None };
+        let timeout = || match deadline {
+            _ if dont_wait => 0,
+            Some(d) => timeout_until(d, time::monotonic_ns()),
+            None => -1,
         };
         let numevents = cell.borrow_mut().poll(timeout);
         if flags & AE_FILE_EVENTS != 0 {

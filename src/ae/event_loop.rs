@@ -161,7 +161,7 @@ impl EventLoop {
     }
 
     /// One wait on the backend; fills the fired array and returns its length.
-    pub fn poll(&mut self, timeout_ms: i32) -> usize {
-        self.backend.poll(timeout_ms, &mut self.fired)
+    pub fn poll(&mut self, timeout: impl Fn() -> i32) -> usize {
+        self.backend.poll(timeout, &mut self.fired)
     }
 }

@@ -16,7 +16,7 @@
 use std::sync::OnceLock;
 
 use crate::abi::ae::{AE_READABLE, AE_WRITABLE, aeFiredEvent};
-use crate::sys::{self, SysResult, epoll, time};
+use crate::sys::{self, SysResult, epoll};
 
 use super::Interest;
 
@@ -270,9 +270,9 @@ impl Epoll {
         Ok(())
     }
 
-    pub fn poll(&mut self, timeout_ms: i32, fired: &mut [aeFiredEvent]) -> usize {
+    pub fn poll(&mut self, timeout: impl Fn() -> i32, fired: &mut [aeFiredEvent]) -> usize {
         self.flush();
-        let started = if self.kept > 0 && timeout_ms > 0 { time::monotonic_ns() } else { 0 };
+        let timeout_ms = timeout();
         let n = self.wait(timeout_ms, fired.len());
         if self.kept == 0 {
             // The kernel watches exactly what ae wanted: report as is.
@@ -290,16 +290,12 @@ impl Epoll {
         // waiting: remove them and wait out the rest, once (a second such
         // report, from a file closed without a delete but still open
         // elsewhere, returns to the caller rather than spin here).
-        let mut timeout = timeout_ms;
-        if timeout > 0 {
-            let elapsed_ms = time::monotonic_ns().saturating_sub(started) / 1_000_000;
-            timeout = (i64::from(timeout_ms) - elapsed_ms as i64).max(0) as i32;
-            if timeout == 0 {
-                return 0;
-            }
+        let rest = timeout();
+        if rest == 0 {
+            return 0;
         }
         self.flush();
-        let n = self.wait(timeout, fired.len());
+        let n = self.wait(rest, fired.len());
         self.mask_reports(n, fired)
     }
 

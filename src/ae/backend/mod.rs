@@ -74,12 +74,14 @@ impl Backend {
         }
     }
 
-    /// Waits up to `timeout_ms` (-1: forever) and fills `fired`; returns how
-    /// many entries are valid. Poll errors (EINTR included) count as none.
-    pub fn poll(&mut self, timeout_ms: i32, fired: &mut [aeFiredEvent]) -> usize {
+    /// Waits up to `timeout()` milliseconds (-1: forever) and fills `fired`;
+    /// returns how many entries are valid. Poll errors (EINTR included)
+    /// count as none. `timeout` is asked again for the rest of the wait when
+    /// one has to be resumed.
+    pub fn poll(&mut self, timeout: impl Fn() -> i32, fired: &mut [aeFiredEvent]) -> usize {
         match self {
-            Backend::Epoll(b) => b.poll(timeout_ms, fired),
-            Backend::Poll(b) => b.poll(timeout_ms, fired),
+            Backend::Epoll(b) => b.poll(timeout, fired),
+            Backend::Poll(b) => b.poll(timeout(), fired),
         }
     }
 }
