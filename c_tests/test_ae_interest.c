@@ -267,11 +267,11 @@ TEST(stale_kept_writable_does_not_hang_a_blocking_pass) {
  * iteration, even when the kernel kept it armed and reports it: reports
  * are masked by what ae wanted when the wait began, as the reference's
  * kernel interest would have been. */
-static int order[8], norder;
+static int logged_reads;
 static void log_read(aeEventLoop *el, int fd, void *data, int mask) {
     (void)data; (void)mask;
     char c;
-    if (read(fd, &c, 1) == 1) order[norder++] = 'r';
+    if (read(fd, &c, 1) == 1) logged_reads++;
     aeCreateFileEvent(el, fd, AE_WRITABLE, on_write, NULL);
 }
 
@@ -281,11 +281,11 @@ TEST(kept_writable_is_not_dispatched_early) {
     serve_under_load(el, sv[1], 20);
     aeCreateFileEvent(el, sv[0], AE_READABLE, log_read, NULL);
     CHECK(write(sv[1], "x", 1) == 1);
-    norder = 0;
+    logged_reads = 0;
     /* Readable and (kept) writable both ready: only the read handler runs,
      * and the write it re-arms waits for the next iteration. */
     CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1);
-    CHECK_EQ_INT(norder, 1);
+    CHECK_EQ_INT(logged_reads, 1);
     CHECK_EQ_INT(writes, 20);
     CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1);
     CHECK_EQ_INT(writes, 21);
