@@ -5,6 +5,7 @@ extern const struct test_entry ae_compat_tests[];
 extern const struct test_entry ae_interest_tests[];
 extern const struct test_entry anet_tests[];
 extern const struct test_entry cluster_tests[];
+extern const struct test_entry accept_exhaustion_tests[];
 
 int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
@@ -13,6 +14,7 @@ int main(int argc, char **argv) {
         ae_interest_tests,
         anet_tests,
         cluster_tests,
+        accept_exhaustion_tests,
         NULL,
     };
     return run_suites(suites, argc, argv);

@@ -67,7 +67,18 @@ int listen(int fd, int backlog) {
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
+/* Open descriptors of this process. The library holds one spare descriptor
+ * (for shedding connections when accept runs out of them) from the first
+ * listener on; it is taken here first, so counts before and after a call
+ * show only what the call leaked. */
 static int count_fds(void) {
+    static int spare_taken;
+    if (!spare_taken) {
+        int l = anetTcpServer(NULL, 0, "127.0.0.1", 1);
+        CHECK(l >= 0);
+        close(l);
+        spare_taken = 1;
+    }
     DIR *d = opendir("/proc/self/fd");
     CHECK(d != NULL);
     int n = 0;

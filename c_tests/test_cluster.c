@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -25,7 +26,7 @@ static uint32_t seen_seq[MAX_SEEN];
 static clusterLink *seen_link[MAX_SEEN];
 static int reply_mode;
 static char last_log[512];
-static int accepted_logs, bad_header_logs, closed_logs;
+static int accepted_logs, bad_header_logs, closed_logs, pending_closed_logs;
 
 static uint32_t sds_len_of(sds s) { return *(uint32_t *)(s - 8); }
 
@@ -73,6 +74,7 @@ static void on_log(int level, const char *msg) {
     if (strncmp(msg, "Accepted cluster node ", 22) == 0) accepted_logs++;
     if (strcmp(msg, "Bad message length or signature received from Cluster bus.") == 0) bad_header_logs++;
     if (strcmp(msg, "I/O error reading from node link: connection closed") == 0) closed_logs++;
+    if (strncmp(msg, "Closing cluster bus link from ", 30) == 0) pending_closed_logs++;
 }
 
 static int allow_accept = 1;
@@ -81,7 +83,7 @@ static aeEventLoop *host_loop(void) { return el; }
 
 static int tick(aeEventLoop *l, long long id, void *d) { (void)l; (void)id; (void)d; return 10; }
 
-static void setup(unsigned max_frame) {
+static void setup_limits(unsigned max_frame, unsigned max_pending) {
     el = aeCreateEventLoop(8192);
     CHECK(el != NULL);
     aeCreateTimeEvent(el, 10, tick, NULL, NULL);
@@ -92,8 +94,11 @@ static void setup(unsigned max_frame) {
     h.acceptAllowed = accept_gate;
     h.log = on_log;
     h.maxFrameLen = max_frame;
+    h.maxPendingBytes = max_pending;
     aenetClusterSetHost(&h);
 }
+
+static void setup(unsigned max_frame) { setup_limits(max_frame, 0); }
 
 /* Runs the loop (woken at least every 10 ms by the tick timer) until the
  * condition holds; the runner's timeout bounds it. */
@@ -122,6 +127,14 @@ static int peer_closed(int fd) {
     struct pollfd p = { fd, POLLIN, 0 };
     CHECK(poll(&p, 1, 5000) == 1);
     return read(fd, &c, 1) == 0 || (errno == ECONNRESET);
+}
+
+/* True when the link layer has closed its end: EOF or reset, without waiting. */
+static int peer_closed_now(int fd) {
+    char c;
+    struct pollfd p = { fd, POLLIN, 0 };
+    if (poll(&p, 1, 0) != 1) return 0;
+    return read(fd, &c, 1) == 0 || errno == ECONNRESET;
 }
 
 TEST(cluster_link_create_free) {
@@ -598,6 +611,135 @@ TEST(cluster_sent_counter_hook) {
     return 0;
 }
 
+
+/* True once every link the loop reads from has nothing left unread in the
+ * kernel: what the peers sent has reached the link layer. */
+static int links_drained(int listener) {
+    for (int fd = 0; fd <= el->maxfd; fd++) {
+        if (fd == listener || !(aeGetFileEvents(el, fd) & AE_READABLE)) continue;
+        int unread = 0;
+        CHECK(ioctl(fd, FIONREAD, &unread) == 0);
+        if (unread) return 0;
+    }
+    return 1;
+}
+
+static void send_header(int c, uint32_t totlen) {
+    unsigned char f[8] = { 'R', 'C', 'm', 'b', 0, 0, 0, 0 };
+    uint32_t be = htonl(totlen);
+    memcpy(f + 4, &be, 4);
+    CHECK(write(c, f, 8) == 8);
+}
+
+/* Sends `n` bytes of a frame that claims `totlen`, header included. */
+static void send_partial(int c, uint32_t totlen, size_t n) {
+    unsigned char *f = malloc(n);
+    CHECK(f != NULL);
+    make_frame(f, (uint32_t)n, 9);
+    uint32_t be = htonl(totlen);
+    memcpy(f + 4, &be, 4);
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(c, f + off, n - off);
+        if (w < 0 && errno == EAGAIN) { aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT); continue; }
+        CHECK(w > 0);
+        off += (size_t)w;
+    }
+    free(f);
+}
+
+/* What a peer only claims costs nothing: header-only peers announcing the
+ * largest frame hold about one read chunk each, not the 64 MiB claimed. */
+TEST(cluster_header_only_peers_cost_nothing) {
+    setup(0);
+    int port;
+    int lfd = listen_bus(&port);
+    enum { PEERS = 24 };
+    size_t before = test_zmalloc_used();
+    int c[PEERS];
+    for (int i = 0; i < PEERS; i++) {
+        c[i] = raw_connect(port);
+        send_header(c[i], 64u * 1024 * 1024);
+    }
+    RUN_UNTIL(accepted_logs == PEERS && links_drained(lfd));
+    size_t held = test_zmalloc_used() - before;
+    /* Links, their buffers and event table growth: well under 1 MiB; the
+     * claims add up to 1.5 GiB. */
+    CHECK(held < 1024 * 1024);
+    CHECK_EQ_INT(pending_closed_logs, 0);
+    for (int i = 0; i < PEERS; i++) CHECK(!peer_closed_now(c[i]));
+    return 0;
+}
+
+/* A legitimate large frame trickled a byte at a time is still delivered
+ * whole, through a buffer that grew as the bytes came. */
+TEST(cluster_large_frame_trickled_byte_by_byte) {
+    setup(0);
+    int port;
+    int lfd = listen_bus(&port);
+    enum { LEN = 96 * 1024 };
+    unsigned char *f = malloc(LEN);
+    CHECK(f != NULL);
+    make_frame(f, LEN, 77);
+    pid_t child = fork();
+    CHECK(child >= 0);
+    if (child == 0) {
+        int c = raw_connect(port);
+        int one = 1;
+        setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        for (int i = 0; i < LEN; i++) CHECK(write(c, f + i, 1) == 1);
+        pause();
+        _exit(0);
+    }
+    size_t before = test_zmalloc_used(), peak = 0;
+    while (frames_seen == 0) {
+        aeProcessEvents(el, AE_ALL_EVENTS);
+        size_t now = test_zmalloc_used();
+        if (now > peak) peak = now;
+    }
+    CHECK_EQ_INT(frames_seen, 1);
+    CHECK_EQ_INT(seen_seq[0], 77); /* on_packet checked every byte */
+    CHECK(peak - before < 4 * LEN);
+    (void)lfd;
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    free(f);
+    return 0;
+}
+
+/* Links that have not delivered a frame share a bound; past it the one
+ * holding the most is closed and logged, the others and proven links stay. */
+TEST(cluster_unproven_links_are_bounded) {
+    setup_limits(0, 4u * 1024 * 1024);
+    int port;
+    int lfd = listen_bus(&port);
+    /* A proven link: one whole frame first, then a large partial one. */
+    int proven = raw_connect(port);
+    unsigned char f[FRAME_LEN];
+    make_frame(f, FRAME_LEN, 5);
+    CHECK(write(proven, f, FRAME_LEN) == FRAME_LEN);
+    RUN_UNTIL(frames_seen == 1);
+    send_partial(proven, 32u * 1024 * 1024, 3u * 1024 * 1024);
+    int a = raw_connect(port), b = raw_connect(port);
+    /* A buffer holds between what arrived and twice that plus a read chunk:
+     * a and b hold 0.5-1.03 MB each. */
+    send_partial(a, 16u * 1024 * 1024, 512 * 1024);
+    send_partial(b, 16u * 1024 * 1024, 512 * 1024);
+    RUN_UNTIL(accepted_logs == 3 && links_drained(lfd));
+    CHECK_EQ_INT(pending_closed_logs, 0);
+    /* 3 MiB more passes 4 MiB, and this link holds the most when it does. */
+    int big = raw_connect(port);
+    send_partial(big, 16u * 1024 * 1024, 3u * 1024 * 1024);
+    RUN_UNTIL(pending_closed_logs == 1);
+    CHECK(strstr(last_log, "bytes buffered by links that have not sent a complete message yet (limit 4194304)"));
+    CHECK(peer_closed(big));
+    RUN_UNTIL(links_drained(lfd));
+    CHECK_EQ_INT(pending_closed_logs, 1);
+    CHECK(!peer_closed_now(a));
+    CHECK(!peer_closed_now(b));
+    CHECK(!peer_closed_now(proven));
+    return 0;
+}
+
 const struct test_entry cluster_tests[] = {
     TEST_ENTRY(cluster_link_create_free),
     TEST_ENTRY(cluster_nodes_exchange_frames_both_ways),
@@ -618,5 +760,8 @@ const struct test_entry cluster_tests[] = {
     TEST_ENTRY(cluster_fd_exhaustion_does_not_spin),
     TEST_ENTRY(cluster_unregistrable_fd_is_closed),
     TEST_ENTRY(cluster_sent_counter_hook),
+    TEST_ENTRY(cluster_header_only_peers_cost_nothing),
+    TEST_ENTRY(cluster_large_frame_trickled_byte_by_byte),
+    TEST_ENTRY(cluster_unproven_links_are_bounded),
     TEST_END
 };

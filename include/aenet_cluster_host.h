@@ -23,6 +23,12 @@ struct aeEventLoop;
 #define AENET_CLUSTER_DEFAULT_MAX_FRAME ((64 * 1024) * 1024)
 
 /**
+ * Default bound on the receive-buffer bytes held by all links that have
+ * not yet delivered a complete frame; past it the largest is closed.
+ */
+#define AENET_CLUSTER_DEFAULT_MAX_PENDING ((32 * 1024) * 1024)
+
+/**
  * Default TCP keepalive interval for inbound links, in seconds.
  */
 #define AENET_CLUSTER_DEFAULT_KEEPALIVE 300
@@ -64,6 +70,11 @@ typedef struct aenetClusterHost {
    * Largest accepted totlen; 0: the default.
    */
   unsigned int maxFrameLen;
+  /**
+   * Bound on the receive-buffer bytes of links that have not delivered a
+   * complete frame yet, all together; 0: the default.
+   */
+  unsigned int maxPendingBytes;
 } aenetClusterHost;
 
 #ifdef __cplusplus

@@ -107,8 +107,11 @@ void clusterWriteHandler(aeEventLoop *el, int fd, void *privdata, int mask);
 
 /**
  * Reads frames until the socket would block: the 8-byte prefix first
- * (checked: "RCmb", 2208 <= totlen <= the bound), then the rest straight
- * into link->rcvbuf; each whole frame goes to the host's processPacket.
+ * (checked: "RCmb", 2208 <= totlen <= the bound), then the rest into
+ * link->rcvbuf, which grows with the bytes that arrive (at most doubling
+ * per read), not with the length the prefix claims; each whole frame goes
+ * to the host's processPacket. Until a link has delivered its first frame
+ * its buffer counts against the bound on unproven links.
  *
  * # Safety
  * `privdata` is the link the event was registered with.

@@ -16,6 +16,9 @@ pub const AENET_LOG_WARNING: c_int = 3;
 /// Default upper bound on a frame's totlen (a peer cannot make a node
 /// buffer more than this for one message).
 pub const AENET_CLUSTER_DEFAULT_MAX_FRAME: c_uint = 64 * 1024 * 1024;
+/// Default bound on the receive-buffer bytes held by all links that have
+/// not yet delivered a complete frame; past it the largest is closed.
+pub const AENET_CLUSTER_DEFAULT_MAX_PENDING: c_uint = 32 * 1024 * 1024;
 /// Default TCP keepalive interval for inbound links, in seconds.
 pub const AENET_CLUSTER_DEFAULT_KEEPALIVE: c_int = 300;
 /// How long accepting pauses when the host refuses or fds run out, in ms.
@@ -41,4 +44,7 @@ pub struct aenetClusterHost {
     pub keepaliveInterval: c_int,
     /// Largest accepted totlen; 0: the default.
     pub maxFrameLen: c_uint,
+    /// Bound on the receive-buffer bytes of links that have not delivered a
+    /// complete frame yet, all together; 0: the default.
+    pub maxPendingBytes: c_uint,
 }

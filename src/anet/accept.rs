@@ -2,18 +2,41 @@
 
 use super::addr::Endpoint;
 use super::error::{AnetError, AnetResult};
+use super::reserve;
 use crate::sys::sockaddr::SockAddr;
 use crate::sys::socket;
+
+/// What accept does when the process has no descriptor left for the new
+/// connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutOfFds {
+    /// Accept and close what is pending, with the spare descriptor, so the
+    /// listener stops being readable (anetTcpAccept, anetUnixAccept).
+    Shed,
+    /// Leave it queued; the caller stops watching the listener for a while
+    /// (the cluster bus).
+    Keep,
+}
 
 /// accept(2), retried on EINTR; any other failure is "accept: %s" with
 /// errno kept (EAGAIN/EWOULDBLOCK on an empty non-blocking listener).
 /// The new fd is blocking and not close-on-exec, as in the reference.
-fn generic_accept(s: i32, sa: &mut SockAddr) -> AnetResult<i32> {
+fn generic_accept(s: i32, sa: &mut SockAddr, out_of_fds: OutOfFds) -> AnetResult<i32> {
     loop {
         match socket::accept(s, sa) {
-            Ok(fd) => return Ok(fd),
+            Ok(fd) => {
+                if out_of_fds == OutOfFds::Shed {
+                    reserve::ensure();
+                }
+                return Ok(fd);
+            }
             Err(e) if e.0 == libc::EINTR => continue,
-            Err(e) => return Err(AnetError::sys("accept", e, "")),
+            Err(e) => {
+                if out_of_fds == OutOfFds::Shed {
+                    reserve::shed_if_exhausted(s, e.0);
+                }
+                return Err(AnetError::sys("accept", e, ""));
+            }
         }
     }
 }
@@ -21,14 +44,14 @@ fn generic_accept(s: i32, sa: &mut SockAddr) -> AnetResult<i32> {
 /// Accepts a connection and reports the peer. Deliberate difference: on
 /// a unix-domain listener the peer is `Endpoint::Unix` ("/unixsocket",
 /// port 0) instead of the reference's junk IPv6 text.
-pub fn tcp_accept(s: i32) -> AnetResult<(i32, Endpoint)> {
+pub fn tcp_accept(s: i32, out_of_fds: OutOfFds) -> AnetResult<(i32, Endpoint)> {
     let mut sa = SockAddr::empty();
-    let fd = generic_accept(s, &mut sa)?;
+    let fd = generic_accept(s, &mut sa, out_of_fds)?;
     Ok((fd, Endpoint::from_sockaddr(&sa)))
 }
 
 /// Accepts a connection without reporting the peer.
-pub fn unix_accept(s: i32) -> AnetResult<i32> {
+pub fn unix_accept(s: i32, out_of_fds: OutOfFds) -> AnetResult<i32> {
     let mut sa = SockAddr::empty();
-    generic_accept(s, &mut sa)
+    generic_accept(s, &mut sa, out_of_fds)
 }

@@ -16,12 +16,13 @@ pub mod io;
 pub mod names;
 pub mod options;
 pub mod port;
+pub mod reserve;
 pub mod resolve;
 pub mod server;
 pub mod sock;
 pub mod unix;
 
-pub use accept::{tcp_accept, unix_accept};
+pub use accept::{OutOfFds, tcp_accept, unix_accept};
 pub use addr::{Endpoint, IpText};
 pub use connect::{BestEffort, tcp_connect, tcp_connect_best_effort, unix_connect};
 pub use error::{AnetError, AnetResult};
@@ -53,7 +54,7 @@ mod tests {
         set_nonblock(c).unwrap();
         set_tcp_nodelay(c, true).unwrap();
         assert_eq!(socket::getsockopt_int(c, libc::IPPROTO_TCP, libc::TCP_NODELAY).unwrap(), 1);
-        let (a, peer) = tcp_accept(l).expect("accept");
+        let (a, peer) = tcp_accept(l, OutOfFds::Shed).expect("accept");
         assert_eq!(peer.ip_bytes(), b"127.0.0.1");
         assert_eq!(peer.port(), sock_name(c).unwrap().port());
         assert_eq!(write_full(a, b"abc").unwrap(), 3);

@@ -65,5 +65,8 @@ fn listen_on(s: Sock, sa: &SockAddr, backlog: i32, chmod: Option<(&CStr, u32)>) 
         let _ = socket::chmod(path, perm);
     }
     socket::listen(s.fd(), backlog).map_err(|e| AnetError::sys("listen", e, ""))?;
+    // A listener will accept: hold the spare descriptor from now on, while
+    // descriptors are still to be had.
+    super::reserve::ensure();
     Ok(s.into_raw())
 }

@@ -1,7 +1,7 @@
 //! Framing of the cluster bus: an 8-byte prefix ("RCmb" + big-endian
 //! totlen) read on its own and checked, then the rest of the frame.
 
-use crate::abi::cluster::{CLUSTERMSG_MIN_LEN, CLUSTERMSG_SIG};
+use crate::abi::cluster::{CLUSTERMSG_MIN_LEN, CLUSTERMSG_READ_CHUNK, CLUSTERMSG_SIG};
 
 pub const PREFIX_LEN: usize = 8;
 
@@ -31,6 +31,14 @@ pub fn next_read(buffered: &[u8], max_frame: usize) -> Result<usize, FrameError>
         return Err(FrameError::BadHeader);
     }
     Ok(total.saturating_sub(len))
+}
+
+/// How many of the `want` bytes still missing from a frame to make room for
+/// now, given the `buffered` bytes of it that arrived: never more than what
+/// arrived (at least one read chunk), so the buffer at most doubles per
+/// read and follows the bytes a peer sent, not the length it claims.
+pub fn read_budget(buffered: usize, want: usize) -> usize {
+    want.min(buffered.max(CLUSTERMSG_READ_CHUNK as usize))
 }
 
 /// The total length announced by a checked prefix.
@@ -65,6 +73,23 @@ mod tests {
         full.resize(2300, 0);
         assert!(is_complete(&full));
         assert_eq!(next_read(&full, 1 << 20), Ok(0));
+    }
+
+    #[test]
+    fn read_budget_follows_what_arrived() {
+        let chunk = CLUSTERMSG_READ_CHUNK as usize;
+        assert_eq!(read_budget(8, (64 << 20) - 8), chunk, "a bare header buys one chunk");
+        assert_eq!(read_budget(8, 100), 100);
+        assert_eq!(read_budget(1 << 20, 64 << 20), 1 << 20, "then at most doubling");
+        // Following the budget, capacity stays within twice what arrived
+        // plus one chunk, all the way to the claimed length.
+        let (total, mut have) = (64usize << 20, 8usize);
+        while have < total {
+            let step = read_budget(have, total - have);
+            assert!(have + step <= 2 * have + chunk);
+            have += step;
+        }
+        assert_eq!(have, total);
     }
 
     #[test]

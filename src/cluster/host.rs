@@ -5,7 +5,10 @@
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use crate::abi::cluster_host::{AENET_CLUSTER_DEFAULT_KEEPALIVE, AENET_CLUSTER_DEFAULT_MAX_FRAME, aenetClusterHost};
+use crate::abi::cluster_host::{
+    AENET_CLUSTER_DEFAULT_KEEPALIVE, AENET_CLUSTER_DEFAULT_MAX_FRAME, AENET_CLUSTER_DEFAULT_MAX_PENDING,
+    aenetClusterHost,
+};
 
 const NONE: aenetClusterHost = aenetClusterHost {
     processPacket: None,
@@ -15,6 +18,7 @@ const NONE: aenetClusterHost = aenetClusterHost {
     messageSent: None,
     keepaliveInterval: 0,
     maxFrameLen: 0,
+    maxPendingBytes: 0,
 };
 
 static HOST: RwLock<aenetClusterHost> = RwLock::new(NONE);
@@ -32,6 +36,10 @@ pub fn get() -> aenetClusterHost {
 
 pub fn max_frame(h: &aenetClusterHost) -> usize {
     if h.maxFrameLen == 0 { AENET_CLUSTER_DEFAULT_MAX_FRAME as usize } else { h.maxFrameLen as usize }
+}
+
+pub fn max_pending(h: &aenetClusterHost) -> usize {
+    if h.maxPendingBytes == 0 { AENET_CLUSTER_DEFAULT_MAX_PENDING as usize } else { h.maxPendingBytes as usize }
 }
 
 pub fn keepalive_interval(h: &aenetClusterHost) -> i32 {

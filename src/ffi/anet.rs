@@ -453,7 +453,7 @@ pub unsafe extern "C" fn anetTcpAccept(
     ip_len: size_t,
     port: *mut c_int,
 ) -> c_int {
-    match anet::tcp_accept(serversock) {
+    match anet::tcp_accept(serversock, anet::OutOfFds::Shed) {
         Ok((fd, peer)) => {
             // SAFETY: `ip` and `port` per this function's contract.
             unsafe {
@@ -472,7 +472,7 @@ pub unsafe extern "C" fn anetTcpAccept(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn anetUnixAccept(err: *mut c_char, serversock: c_int) -> c_int {
     // SAFETY: `err` per this function's contract.
-    unsafe { fd_or_err(err, anet::unix_accept(serversock)) }
+    unsafe { fd_or_err(err, anet::unix_accept(serversock, anet::OutOfFds::Shed)) }
 }
 
 /* ------------------------------------------------------------------ */

@@ -204,8 +204,11 @@ pub unsafe extern "C" fn clusterWriteHandler(el: *mut aeEventLoop, fd: c_int, pr
 }
 
 /// Reads frames until the socket would block: the 8-byte prefix first
-/// (checked: "RCmb", 2208 <= totlen <= the bound), then the rest straight
-/// into link->rcvbuf; each whole frame goes to the host's processPacket.
+/// (checked: "RCmb", 2208 <= totlen <= the bound), then the rest into
+/// link->rcvbuf, which grows with the bytes that arrive (at most doubling
+/// per read), not with the length the prefix claims; each whole frame goes
+/// to the host's processPacket. Until a link has delivered its first frame
+/// its buffer counts against the bound on unproven links.
 ///
 /// # Safety
 /// `privdata` is the link the event was registered with.
@@ -220,27 +223,41 @@ pub unsafe extern "C" fn clusterReadHandler(el: *mut aeEventLoop, fd: c_int, pri
     let max = host::max_frame(&h);
     loop {
         // SAFETY: link is live and its rcvbuf a live sds; slices end before it changes.
-        let want = unsafe { frame::next_read(sds::bytes((*link).rcvbuf), max) };
+        let (buffered, want) = unsafe {
+            let rcv = sds::bytes((*link).rcvbuf);
+            (rcv.len(), frame::next_read(rcv, max))
+        };
         let Ok(want) = want else {
             log(&h, AENET_LOG_WARNING, format_args!("Bad message length or signature received from Cluster bus."));
             // SAFETY: link is live.
             return unsafe { handleLinkIOError(link) };
         };
+        let budget = frame::read_budget(buffered, want);
         // SAFETY: link is live; reserve returns the moved buffer or leaves it.
-        let rcv = match unsafe { sds::reserve((*link).rcvbuf, want, true) } {
-            Some(s) => s,
-            None => {
-                log(&h, AENET_LOG_WARNING, format_args!("Out of memory reading a {want} bytes cluster bus frame"));
-                // SAFETY: link is live.
-                return unsafe { handleLinkIOError(link) };
+        let (rcv, grew) = unsafe {
+            let old = sds::alloc_size((*link).rcvbuf);
+            match sds::reserve((*link).rcvbuf, budget, true) {
+                Some(s) => (s, sds::alloc_size(s) != old),
+                None => {
+                    log(&h, AENET_LOG_WARNING, format_args!("Out of memory reading a cluster bus frame"));
+                    return handleLinkIOError(link);
+                }
             }
         };
         // SAFETY: link is live.
         unsafe { (*link).rcvbuf = rcv };
-        // SAFETY: reserve left at least `want` spare bytes.
-        let read = unsafe { sys::fd::read(fd, &mut sds::spare(rcv)[..want]) };
+        // SAFETY: rcv is the link's live buffer.
+        if grew && unsafe { !within_pending_bound(&h, link, sds::alloc_size(rcv)) } {
+            return;
+        }
+        // SAFETY: reserve left at least `budget` spare bytes.
+        let read = unsafe {
+            let spare = sds::spare(rcv);
+            let n = spare.len().min(want);
+            sys::fd::read(fd, &mut spare[..n])
+        };
         match read {
-            // SAFETY: n <= want spare bytes were written.
+            // SAFETY: n <= the spare bytes that were written.
             Ok(n) if n > 0 => unsafe { sds::grow_len(rcv, n) },
             Ok(_) => {
                 log(&h, AENET_LOG_DEBUG, format_args!("I/O error reading from node link: connection closed"));
@@ -257,6 +274,7 @@ pub unsafe extern "C" fn clusterReadHandler(el: *mut aeEventLoop, fd: c_int, pri
         }
         // SAFETY: rcv is the link's live buffer.
         if unsafe { frame::is_complete(sds::bytes(rcv)) } {
+            registry::mark_proven(link as usize);
             let keep = match h.processPacket {
                 // SAFETY: the host's hook gets the live link with one whole frame in rcvbuf.
                 Some(f) => unsafe { f(link) },
@@ -269,6 +287,36 @@ pub unsafe extern "C" fn clusterReadHandler(el: *mut aeEventLoop, fd: c_int, pri
             unsafe { (*link).rcvbuf = sds::clear((*link).rcvbuf, RCVBUF_KEEP) };
         }
     }
+}
+
+/// Records what `link` holds; when the unproven links together pass the
+/// bound, closes the one holding the most and logs it. False when that was
+/// `link` itself.
+///
+/// # Safety
+/// `link` is live.
+unsafe fn within_pending_bound(h: &aenetClusterHost, link: *mut clusterLink, held: usize) -> bool {
+    let bound = host::max_pending(h);
+    let Some(over) = registry::note_held(link as usize, held, bound) else { return true };
+    let victim = over.largest as *mut clusterLink;
+    // SAFETY: the registry names only live links.
+    let peer = unsafe { link_peer((*victim).fd) };
+    log(
+        h,
+        AENET_LOG_WARNING,
+        format_args!(
+            "Closing cluster bus link from {peer}: {} bytes buffered by links that have not sent a complete \
+             message yet (limit {bound}), {} of them by this one",
+            over.total, over.largest_held
+        ),
+    );
+    // SAFETY: victim is live (named by the registry).
+    unsafe { freeClusterLink(victim) };
+    victim != link
+}
+
+fn link_peer(fd: c_int) -> Peer {
+    Peer(crate::anet::peer_name(fd).unwrap_or(Endpoint::Other(0)))
 }
 
 struct PausedListener {
@@ -332,7 +380,7 @@ pub unsafe extern "C" fn clusterAcceptHandler(el: *mut aeEventLoop, fd: c_int, p
         }
     }
     for _ in 0..MAX_CLUSTER_ACCEPTS_PER_CALL {
-        let (cfd, peer) = match accept::tcp_accept(fd) {
+        let (cfd, peer) = match accept::tcp_accept(fd, accept::OutOfFds::Keep) {
             Ok(ok) => ok,
             Err(e) => {
                 if e.errno != libc::EWOULDBLOCK {

@@ -65,6 +65,15 @@ pub unsafe fn bytes<'a>(s: sds) -> &'a [u8] {
     unsafe { core::slice::from_raw_parts(s.cast::<u8>(), len(s)) }
 }
 
+/// Bytes allocated for `s`: header, capacity and terminator.
+///
+/// # Safety
+/// `s` is a live sds.
+pub unsafe fn alloc_size(s: sds) -> usize {
+    // SAFETY: forwarded contract.
+    unsafe { HDR + len(s) + avail(s) + 1 }
+}
+
 /// Makes room for `add` more bytes; returns the (possibly moved) sds, or
 /// None with `s` untouched when memory is exhausted or 4 GiB is exceeded.
 ///

@@ -26,3 +26,11 @@ pub fn set_flags(fd: i32, flags: i32) -> SysResult<()> {
     // SAFETY: F_SETFL takes an int argument.
     cvt(unsafe { libc::fcntl(fd, libc::F_SETFL, flags) }).map(|_| ())
 }
+
+/// open(2) with O_CLOEXEC; the descriptor is owned by the result.
+pub fn open_cloexec(path: &core::ffi::CStr, flags: i32) -> SysResult<std::os::fd::OwnedFd> {
+    // SAFETY: path is NUL-terminated; open takes no other pointer.
+    let fd = cvt(unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC) })?;
+    // SAFETY: fd was just returned by open and is owned by nobody else.
+    Ok(unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
+}
