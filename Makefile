@@ -1,4 +1,5 @@
-# aenet: build the library and headers, run every test, benchmark, install.
+# aenet: build every generation's library and headers, run every test,
+# benchmark, install.
 VERSION := 0.1.0
 SOMAJOR := 0
 PREFIX ?= /usr/local
@@ -9,47 +10,59 @@ DESTDIR ?=
 CARGO ?= cargo
 CC ?= cc
 
-CARGO_A := target/release/libaenet.a
-LIB_A := build/libaenet.a
-LIB_SO := target/release/libaenet.so
+# Every generation (build.rs SURFACES, src/generation); `make lib GEN=redis50`
+# builds just one.
+GENS := redis30 redis50
+GEN ?= $(GENS)
+
 # What `rustc --print native-static-libs` reports for the static library.
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
-TEST_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iinclude
-C_TEST_SRCS := $(wildcard c_tests/*.c)
-C_TEST_BIN := c_tests/bin/aenet_tests
-C_TEST_BIN_SHARED := c_tests/bin/aenet_tests_shared
+# Per generation: its cargo target dir, its headers, its outputs.
+cargo_a = target/gen/$(1)/release/libaenet.a
+cargo_so = target/gen/$(1)/release/libaenet.so
+incdir = $(if $(filter redis30,$(1)),include,include/$(1))
+compatdir = compat/$(patsubst redis%0,redis-%.0,$(1))
+soname = $(if $(filter redis30,$(1)),libaenet.so.$(SOMAJOR),libaenet-$(1).so.$(SOMAJOR))
 
-EXAMPLE_BIN := c_tests/bin/resp_server
+TEST_CFLAGS = -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I$(call incdir,$(1)) -Ic_tests -DAENET_GEN_$(shell echo $(1) | tr a-z A-Z)
+C_TEST_SRCS := $(wildcard c_tests/*.c)
+C_TEST_HDRS := $(wildcard c_tests/*.h)
 
 .PHONY: all lib example test test-rust test-c test-install check-valgrind check-asan fuzz-smoke bench install uninstall clean FORCE
 
 all: lib
 
-lib: $(LIB_A) $(LIB_SO)
+lib: $(foreach g,$(GEN),build/$(g)/libaenet.a) $(if $(filter redis30,$(GEN)),build/libaenet.a)
 
 # Cargo decides what is stale; make re-reads the files' times after it.
-$(CARGO_A): FORCE
-	$(CARGO) build --release
-	ln -sf libaenet.so target/release/libaenet.so.$(SOMAJOR)
+target/gen/%/release/libaenet.a: FORCE
+	$(CARGO) build --release --no-default-features --features $* --target-dir target/gen/$*
 
-$(LIB_SO): $(CARGO_A)
-	@:
+build/%/libaenet.a: target/gen/%/release/libaenet.a symbols/%.txt scripts/finish-staticlib.sh
+	@mkdir -p build/$*/include
+	sh scripts/finish-staticlib.sh $< $@ symbols/$*.txt symbols/$*.weak.txt
+	cp $(call cargo_so,$*) build/$*/libaenet.so
+	ln -sf libaenet.so build/$*/$(call soname,$*)
+	cp $(call incdir,$*)/*.h build/$*/include/
+	rm -rf build/$*/compat && if [ -d $(call compatdir,$*) ]; then cp -r $(call compatdir,$*) build/$*/compat; fi
 
-$(LIB_A): $(CARGO_A) symbols/api.txt symbols/weak.txt scripts/finish-staticlib.sh
-	sh scripts/finish-staticlib.sh $(CARGO_A) $@
+# redis30 is also what build/libaenet.a and aenet.pc have always been.
+build/libaenet.a: build/redis30/libaenet.a
+	cp $< $@
 
-$(C_TEST_BIN): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(wildcard include/*.h) $(LIB_A)
+c_tests/bin/%/aenet_tests: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $(C_TEST_SRCS) $(LIB_A) $(NATIVE_LIBS)
+	$(CC) $(call TEST_CFLAGS,$*) -o $@ $(C_TEST_SRCS) build/$*/libaenet.a $(NATIVE_LIBS)
 
-$(C_TEST_BIN_SHARED): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(wildcard include/*.h) $(LIB_SO)
+c_tests/bin/%/aenet_tests_shared: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $(C_TEST_SRCS) -Ltarget/release -laenet -Wl,-rpath,$(CURDIR)/target/release
+	$(CC) $(call TEST_CFLAGS,$*) -o $@ $(C_TEST_SRCS) -Lbuild/$* -laenet -Wl,-rpath,$(CURDIR)/build/$*
 
-$(EXAMPLE_BIN): examples/resp_server.c $(wildcard include/*.h) $(LIB_A)
+EXAMPLE_BIN := c_tests/bin/resp_server
+$(EXAMPLE_BIN): examples/resp_server.c build/redis30/libaenet.a
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -o $@ examples/resp_server.c $(LIB_A) $(NATIVE_LIBS)
+	$(CC) -std=c99 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -o $@ examples/resp_server.c build/redis30/libaenet.a $(NATIVE_LIBS)
 
 # Builds the library and the example server, and runs its scripted demo.
 example: $(EXAMPLE_BIN)
@@ -60,28 +73,33 @@ test: test-rust test-install test-c
 test-rust:
 	$(CARGO) test
 
-test-c: $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
-	@sh c_tests/check-symbols.sh $(LIB_A) $(LIB_SO)
-	@sh c_tests/run-all.sh $(C_TEST_BIN) $(C_TEST_BIN_SHARED)
+# The C suite of every generation: static on both backends, shared on epoll,
+# and the symbol check of each generation's libraries.
+test-c: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests c_tests/bin/$(g)/aenet_tests_shared)
+	@status=0; for g in $(GEN); do \
+	    sh c_tests/check-symbols.sh $$g build/$$g/libaenet.a build/$$g/libaenet.so || status=1; \
+	done; \
+	sh c_tests/run-all.sh $(foreach g,$(GEN),--gen $(g) c_tests/bin/$(g)/aenet_tests c_tests/bin/$(g)/aenet_tests_shared) || status=1; \
+	exit $$status
 
-# The C suite under memcheck, both backends: no error, no definite leak,
-# in any test process (children included).
+# The C suite under memcheck, both backends, every generation: no error, no
+# definite leak, in any test process (children included).
 VALGRIND := AENET_UNDER_VALGRIND=1 AENET_TEST_TIMEOUT_SCALE=4 valgrind --trace-children=yes \
 	--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite -q
-check-valgrind: $(C_TEST_BIN)
+check-valgrind: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests)
 	@command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)"; exit 1; }
-	@sh c_tests/run-all.sh --tool memcheck "$(VALGRIND)" $(C_TEST_BIN)
+	@sh c_tests/run-all.sh --tool memcheck "$(VALGRIND)" $(foreach g,$(GEN),--gen $(g) c_tests/bin/$(g)/aenet_tests)
 
 # The C suite built with AddressSanitizer, LeakSanitizer and UBSan, linked
 # with the library (whose malloc/free then go through ASan's allocator).
-C_TEST_BIN_ASAN := c_tests/bin/aenet_tests_asan
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-$(C_TEST_BIN_ASAN): $(C_TEST_SRCS) c_tests/runner.h c_tests/test_helpers.h $(wildcard include/*.h) $(LIB_A)
+c_tests/bin/%/aenet_tests_asan: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $(C_TEST_SRCS) $(LIB_A) $(NATIVE_LIBS)
+	$(CC) $(call TEST_CFLAGS,$*) $(SANITIZE) -o $@ $(C_TEST_SRCS) build/$*/libaenet.a $(NATIVE_LIBS)
 
-check-asan: $(C_TEST_BIN_ASAN)
-	@sh c_tests/run-all.sh --tool asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" $(C_TEST_BIN_ASAN)
+check-asan: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests_asan)
+	@sh c_tests/run-all.sh --tool asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" \
+	    $(foreach g,$(GEN),--gen $(g) c_tests/bin/$(g)/aenet_tests_asan)
 
 # Every fuzz target for a short bounded time on its committed corpus.
 FUZZ_SECONDS ?= 20
@@ -91,27 +109,36 @@ fuzz-smoke:
 # Installs into a temporary prefix and builds the example through pkg-config,
 # shared and static, as a user of the installed library would.
 test-install: lib
-	@sh c_tests/check-install.sh
+	@sh c_tests/check-install.sh $(GEN)
 
 # Timers, dispatch against libev and libevent (time and instructions per
 # event), accepts per second, and the example server under redis-benchmark.
-bench: $(LIB_A) $(EXAMPLE_BIN)
+bench: build/libaenet.a $(EXAMPLE_BIN)
 	@sh bench/run.sh
 
+# redis30 as libaenet in LIBDIR, headers in INCLUDEDIR/aenet, aenet.pc; every
+# other built generation in LIBDIR/aenet/<gen>, INCLUDEDIR/aenet/<gen>,
+# aenet-<gen>.pc.
 install: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/aenet $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libaenet.a
-	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/libaenet.so.$(VERSION)
-	ln -sf libaenet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libaenet.so.$(SOMAJOR)
-	ln -sf libaenet.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libaenet.so
-	install -m 644 include/*.h $(DESTDIR)$(INCLUDEDIR)/aenet/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|' aenet.pc.in \
-	    > $(DESTDIR)$(PKGCONFIGDIR)/aenet.pc
+	@set -e; for g in $(GEN); do \
+	    if [ $$g = redis30 ]; then ld=$(LIBDIR); id=$(INCLUDEDIR)/aenet; pcf=aenet.pc; \
+	    else ld=$(LIBDIR)/aenet/$$g; id=$(INCLUDEDIR)/aenet/$$g; pcf=aenet-$$g.pc; fi; \
+	    so=$$( [ $$g = redis30 ] && echo libaenet.so.$(SOMAJOR) || echo libaenet-$$g.so.$(SOMAJOR) ); \
+	    install -d $(DESTDIR)$$ld $(DESTDIR)$$id; \
+	    install -m 644 build/$$g/libaenet.a $(DESTDIR)$$ld/libaenet.a; \
+	    install -m 755 build/$$g/libaenet.so $(DESTDIR)$$ld/$$so.$(VERSION); \
+	    ln -sf $$so.$(VERSION) $(DESTDIR)$$ld/$$so; \
+	    ln -sf $$so $(DESTDIR)$$ld/libaenet.so; \
+	    install -m 644 build/$$g/include/*.h $(DESTDIR)$$id/; \
+	    sed -e "s|@PREFIX@|$(PREFIX)|" -e "s|@LIBDIR@|$$ld|" -e "s|@INCLUDEDIR@|$$id|" \
+	        -e "s|@VERSION@|$(VERSION)|" -e "s|@NATIVE_LIBS@|$(NATIVE_LIBS)|" -e "s|@GEN@|$$g|" aenet.pc.in \
+	        > $(DESTDIR)$(PKGCONFIGDIR)/$$pcf; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libaenet.a $(DESTDIR)$(LIBDIR)/libaenet.so*
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/aenet $(DESTDIR)$(PKGCONFIGDIR)/aenet.pc
+	rm -rf $(DESTDIR)$(LIBDIR)/aenet $(DESTDIR)$(INCLUDEDIR)/aenet $(DESTDIR)$(PKGCONFIGDIR)/aenet*.pc
 
 clean:
 	$(CARGO) clean

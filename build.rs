@@ -1,25 +1,31 @@
-//! Generates include/*.h with cbindgen from the ABI and FFI sources, and
-//! compiles the small C shim (weak references to the host's zmalloc).
-//! A header is rewritten only when its text changes; CI fails when the
-//! committed include/ differs from what this produces.
+//! Generates every generation's headers with cbindgen from the ABI and FFI
+//! sources, tells the compiler which function groups the generation being
+//! built has, and compiles the small C shims (weak references to the host's
+//! allocator and hooks). A header is rewritten only when its text changes;
+//! CI fails when the committed include/ differs from what this produces.
+//!
+//! `SURFACES` is the C half of each generation's statement (which functions
+//! and header pieces it has); src/generation/<gen>.rs is the other half
+//! (what the shared core does differently).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-struct Header {
-    file: &'static str,
-    guard: &'static str,
+struct Surface {
+    name: &'static str,
+    /// The ae layout file (src/abi/ae_<layout>.rs).
+    ae_layout: &'static str,
+    /// Raw C before the generated part of ae.h: the function typedefs.
+    ae_typedefs: &'static str,
+    /// How the Rust after-sleep pointer type is spelled in C.
+    after_sleep_type: &'static str,
     sys_includes: &'static [&'static str],
-    /// Raw C the generator cannot express (function types, macros).
-    raw_prelude: &'static str,
-    raw_trailer: &'static str,
-    sources: &'static [&'static str],
-    include_types: &'static [&'static str],
-    /// Rust type names spelled otherwise in C (pointer-to-function-type
-    /// aliases, structs only declared in this header).
-    fn_type_ptrs: &'static [(&'static str, &'static str)],
+    /// Function groups: src/ffi/ae/<g>.rs, src/ffi/anet/<g>.rs, cluster.
+    groups: &'static [&'static str],
+    /// The cluster layout file where the library provides the link layer.
+    cluster_layout: Option<&'static str>,
 }
 
-const AE_PRELUDE: &str = "\
+const TYPEDEFS_INT: &str = "\
 struct aeEventLoop;
 
 /* Types and data structures */
@@ -32,54 +38,134 @@ typedef void aeBeforeSleepProc(struct aeEventLoop *eventLoop);
 #define AE_NOTUSED(V) ((void) V)
 ";
 
-const HEADERS: &[Header] = &[
-    Header {
-        file: "ae.h",
-        guard: "__AE_H__",
+const SURFACES: &[Surface] = &[
+    Surface {
+        name: "redis30",
+        ae_layout: "v30",
+        ae_typedefs: TYPEDEFS_INT,
+        after_sleep_type: "aeBeforeSleepProc *",
         sys_includes: &["time.h"],
-        raw_prelude: AE_PRELUDE,
-        raw_trailer: "",
-        sources: &["src/abi/ae.rs", "src/ffi/ae.rs"],
-        include_types: &["aeEventLoop", "aeFileEvent", "aeTimeEvent", "aeFiredEvent"],
-        fn_type_ptrs: &[
-            ("aeFileProcPtr", "aeFileProc *"),
-            ("aeTimeProcPtr", "aeTimeProc *"),
-            ("aeEventFinalizerProcPtr", "aeEventFinalizerProc *"),
-            ("aeBeforeSleepProcPtr", "aeBeforeSleepProc *"),
+        groups: &["anet_legacy", "anet_unix_connect", "anet_unix_server", "cluster_link"],
+        cluster_layout: Some("v30"),
+    },
+    Surface {
+        name: "redis50",
+        ae_layout: "v40",
+        ae_typedefs: TYPEDEFS_INT,
+        after_sleep_type: "aeBeforeSleepProc *",
+        sys_includes: &["time.h"],
+        groups: &[
+            "after_sleep",
+            "anet_legacy",
+            "anet_unix_connect",
+            "anet_unix_server",
+            "anet_format_addr",
+            "anet_format_peer",
+            "cluster_link",
         ],
-    },
-    Header {
-        file: "anet.h",
-        guard: "ANET_H",
-        sys_includes: &["sys/types.h", "stddef.h"],
-        raw_prelude: "",
-        raw_trailer: "",
-        sources: &["src/abi/anet.rs", "src/ffi/anet.rs"],
-        include_types: &[],
-        fn_type_ptrs: &[],
-    },
-    Header {
-        file: "aenet_cluster_host.h",
-        guard: "AENET_CLUSTER_HOST_H",
-        sys_includes: &[],
-        raw_prelude: "struct clusterLink;\nstruct aeEventLoop;\n",
-        raw_trailer: "",
-        sources: &["src/abi/cluster_host.rs", "src/ffi/cluster_host.rs"],
-        include_types: &["aenetClusterHost"],
-        // Declared, not defined, here: the host's own cluster.h defines them.
-        fn_type_ptrs: &[("clusterLink", "struct clusterLink"), ("aeEventLoop", "struct aeEventLoop")],
-    },
-    Header {
-        file: "cluster_link.h",
-        guard: "AENET_CLUSTER_LINK_H",
-        sys_includes: &["stddef.h", "stdint.h"],
-        raw_prelude: "#include \"ae.h\"\n#include \"aenet_cluster_host.h\"\n\n#define CLUSTERMSG_SIG \"RCmb\"\n",
-        raw_trailer: "",
-        sources: &["src/abi/cluster.rs", "src/ffi/cluster.rs"],
-        include_types: &["clusterLink", "clusterNode"],
-        fn_type_ptrs: &[],
+        cluster_layout: Some("v50"),
     },
 ];
+
+/// Every group any generation may list (for the compiler's cfg check).
+const ALL_GROUPS: &[&str] = &[
+    "after_sleep",
+    "dont_wait",
+    "client_data",
+    "custom_poll",
+    "anet_legacy",
+    "anet_unix_connect",
+    "anet_unix_server",
+    "anet_format_addr",
+    "anet_format_peer",
+    "cluster_link",
+];
+
+struct Header {
+    file: &'static str,
+    guard: &'static str,
+    sys_includes: Vec<String>,
+    prelude: String,
+    sources: Vec<String>,
+    include_types: &'static [&'static str],
+    /// Rust names spelled otherwise in C (pointer-to-function-type aliases,
+    /// structs only declared in this header).
+    renames: Vec<(&'static str, String)>,
+}
+
+fn existing(paths: impl IntoIterator<Item = String>) -> Vec<String> {
+    paths.into_iter().filter(|p| Path::new(p).exists()).collect()
+}
+
+fn headers(s: &Surface) -> Vec<Header> {
+    let group_files =
+        |dir: &str| existing(s.groups.iter().map(|g| format!("src/ffi/{dir}/{}.rs", g.trim_start_matches("anet_"))));
+    let mut ae_sources = vec!["src/abi/ae_common.rs".to_string(), format!("src/abi/ae_{}.rs", s.ae_layout)];
+    ae_sources.push("src/ffi/ae/base.rs".into());
+    ae_sources.extend(existing(s.groups.iter().map(|g| format!("src/ffi/ae/{g}.rs"))));
+    let mut anet_sources = vec!["src/abi/anet.rs".to_string(), "src/ffi/anet/base.rs".to_string()];
+    anet_sources.extend(group_files("anet"));
+    let fn_types = |extra: &[(&'static str, String)]| {
+        let mut v: Vec<(&'static str, String)> = vec![
+            ("aeFileProcPtr", "aeFileProc *".into()),
+            ("aeTimeProcPtr", "aeTimeProc *".into()),
+            ("aeTimeProcLongPtr", "aeTimeProc *".into()),
+            ("TimeProcPtr", "aeTimeProc *".into()),
+            ("aeEventFinalizerProcPtr", "aeEventFinalizerProc *".into()),
+            ("aeBeforeSleepProcPtr", "aeBeforeSleepProc *".into()),
+            ("aeAfterSleepProcPtr", s.after_sleep_type.into()),
+            ("aeCustomPollProcPtr", "aeCustomPollProc *".into()),
+        ];
+        v.extend_from_slice(extra);
+        v
+    };
+    let mut out = vec![
+        Header {
+            file: "ae.h",
+            guard: "__AE_H__",
+            sys_includes: s.sys_includes.iter().map(|i| i.to_string()).collect(),
+            prelude: s.ae_typedefs.into(),
+            sources: ae_sources,
+            include_types: &["aeEventLoop", "aeFileEvent", "aeTimeEvent", "aeFiredEvent"],
+            renames: fn_types(&[]),
+        },
+        Header {
+            file: "anet.h",
+            guard: "ANET_H",
+            sys_includes: vec!["sys/types.h".into(), "stddef.h".into()],
+            prelude: String::new(),
+            sources: anet_sources,
+            include_types: &[],
+            renames: vec![],
+        },
+    ];
+    if let Some(layout) = s.cluster_layout {
+        out.push(Header {
+            file: "aenet_cluster_host.h",
+            guard: "AENET_CLUSTER_HOST_H",
+            sys_includes: vec!["stdint.h".into()],
+            prelude: "struct clusterLink;\nstruct aeEventLoop;\n".into(),
+            sources: vec!["src/abi/cluster_host.rs".into(), "src/ffi/cluster_host.rs".into()],
+            include_types: &["aenetClusterHost"],
+            // Declared, not defined, here: the host's own headers define them.
+            renames: vec![("clusterLink", "struct clusterLink".into()), ("aeEventLoop", "struct aeEventLoop".into())],
+        });
+        out.push(Header {
+            file: "cluster_link.h",
+            guard: "AENET_CLUSTER_LINK_H",
+            sys_includes: vec!["stddef.h".into(), "stdint.h".into()],
+            prelude: "#include \"ae.h\"\n#include \"aenet_cluster_host.h\"\n\n#define CLUSTERMSG_SIG \"RCmb\"\n".into(),
+            sources: vec![
+                "src/abi/cluster.rs".into(),
+                format!("src/abi/cluster_{layout}.rs"),
+                "src/ffi/cluster.rs".into(),
+            ],
+            include_types: &["clusterLink", "clusterNode"],
+            renames: vec![],
+        });
+    }
+    out
+}
 
 fn config(h: &Header) -> cbindgen::Config {
     let mut c = cbindgen::Config {
@@ -89,30 +175,27 @@ fn config(h: &Header) -> cbindgen::Config {
         usize_is_size_t: true,
         include_guard: Some(h.guard.to_string()),
         no_includes: true,
-        sys_includes: h.sys_includes.iter().map(|s| s.to_string()).collect(),
+        sys_includes: h.sys_includes.clone(),
         header: Some(format!(
             "/* Generated by aenet's build.rs with cbindgen from {}. Do not edit. */",
-            h.sources.join(" and ")
+            h.sources.join(" ")
         )),
         ..Default::default()
     };
-    if !h.raw_prelude.is_empty() {
-        c.after_includes = Some(format!("\n{}", h.raw_prelude));
-    }
-    if !h.raw_trailer.is_empty() {
-        c.trailer = Some(h.raw_trailer.to_string());
+    if !h.prelude.is_empty() {
+        c.after_includes = Some(format!("\n{}", h.prelude));
     }
     c.export.include = h.include_types.iter().map(|s| s.to_string()).collect();
-    for (rust, c_spelling) in h.fn_type_ptrs {
+    for (rust, c_spelling) in &h.renames {
         c.export.exclude.push(rust.to_string());
-        c.export.rename.insert(rust.to_string(), c_spelling.to_string());
+        c.export.rename.insert(rust.to_string(), c_spelling.clone());
     }
     c
 }
 
-fn generate(h: &Header) {
+fn generate(dir: &Path, h: &Header) {
     let mut b = cbindgen::Builder::new().with_config(config(h));
-    for src in h.sources {
+    for src in &h.sources {
         println!("cargo:rerun-if-changed={src}");
         b = b.with_src(src);
     }
@@ -122,20 +205,46 @@ fn generate(h: &Header) {
     };
     let mut text = Vec::new();
     bindings.write(&mut text);
-    let path = Path::new("include").join(h.file);
+    let path = dir.join(h.file);
     if std::fs::read(&path).ok().as_deref() != Some(&text[..]) {
-        std::fs::create_dir_all("include").expect("create include/");
+        std::fs::create_dir_all(dir).expect("create include dir");
         std::fs::write(&path, &text).expect("write header");
     }
 }
 
+/// Where a generation's headers live: include/ for redis30 (what
+/// build/libaenet.a and aenet.pc have always been), include/<gen>/ else.
+fn include_dir(s: &Surface) -> PathBuf {
+    if s.name == "redis30" { PathBuf::from("include") } else { Path::new("include").join(s.name) }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    for h in HEADERS {
-        generate(h);
+    for dir in ["src/ffi/ae", "src/ffi/anet"] {
+        println!("cargo:rerun-if-changed={dir}");
     }
-    let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap_or_else(|_| "0".into());
-    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libaenet.so.{major}");
-    println!("cargo:rerun-if-changed=csrc/host_alloc.c");
-    cc::Build::new().file("csrc/host_alloc.c").warnings(true).compile("aenet_shim");
+    for s in SURFACES {
+        for h in headers(s) {
+            generate(&include_dir(s), &h);
+        }
+    }
+
+    let groups = ALL_GROUPS.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(", ");
+    println!("cargo::rustc-check-cfg=cfg(aenet_group, values({groups}))");
+    let built: Vec<&Surface> = SURFACES
+        .iter()
+        .filter(|s| std::env::var_os(format!("CARGO_FEATURE_{}", s.name.to_uppercase())).is_some())
+        .collect();
+    // src/generation refuses anything but exactly one.
+    let Some(s) = built.first() else { return };
+    for g in s.groups {
+        assert!(ALL_GROUPS.contains(g), "{}: unknown group {g}", s.name);
+        println!("cargo:rustc-cfg=aenet_group=\"{g}\"");
+    }
+    let soname = if s.name == "redis30" { "libaenet.so.0".to_string() } else { format!("libaenet-{}.so.0", s.name) };
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    for shim in ["csrc/host_alloc.c", "csrc/host_hooks.c"] {
+        println!("cargo:rerun-if-changed={shim}");
+    }
+    cc::Build::new().file("csrc/host_alloc.c").file("csrc/host_hooks.c").warnings(true).compile("aenet_shim");
 }

@@ -2,7 +2,7 @@
 # make bench: every benchmark, each printing its figures side by side.
 set -u
 cd "$(dirname "$0")/.."
-LIBS="build/libaenet.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
+LIBS="build/redis30/libaenet.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
 out=c_tests/bin
 mkdir -p $out
 

@@ -1,35 +1,38 @@
 #!/bin/sh
-# Pins the symbol lists of libaenet against symbols/api.txt: every global
-# function that Redis 3.0.7's ae.o and anet.o export, the three anetFormat*
-# of 3.2, the seven cluster link functions and the two host-interface
+# Pins a generation's symbol lists against symbols/<gen>.txt: exactly what
+# that generation's reference ae.o and anet.o export (measured with nm on
+# the all-C build of its tags), plus, where the library provides the link
+# layer, the seven cluster link functions and the two host-interface
 # functions.
 #  - libaenet.a defines exactly those as globals (no other unmangled or
-#    mangled global that could clash with a C program), the seven cluster
-#    link functions weak (symbols/weak.txt), and references nothing it
-#    should not (only libc, the unwinder, and the host's weak zmalloc);
+#    mangled global that could clash with a C program), the link functions
+#    weak (symbols/<gen>.weak.txt), and references the host's zmalloc
+#    only weakly;
 #  - libaenet.so exports exactly that list.
+#   check-symbols.sh GEN ARCHIVE SHARED
 set -u
-a=${1:-build/libaenet.a}
-so=${2:-target/release/libaenet.so}
+gen=$1
+a=$2
+so=$3
 dir=$(cd "$(dirname "$0")/.." && pwd)
-expected=$(sort "$dir/symbols/api.txt")
-weak=$(sort "$dir/symbols/weak.txt")
+expected=$(sort "$dir/symbols/$gen.txt")
+weak=$(sort "$dir/symbols/$gen.weak.txt" 2>/dev/null)
 count=$(printf '%s\n' "$expected" | wc -l)
+nweak=$(printf '%s' "$weak" | grep -c . )
 status=0
-fail() { echo "FAIL: $*"; status=1; }
+fail() { echo "FAIL: $gen: $*"; status=1; }
 
-[ "$count" -eq 55 ] || fail "symbols/api.txt has $count names, not 55"
 static_all=$(nm "$a" | awk 'NF == 3 && $2 ~ /^[TDBRVW]$/ { print $2, $3 }')
 static_defined=$(printf '%s\n' "$static_all" | awk '{ print $2 }' | sort -u)
 static_weak=$(printf '%s\n' "$static_all" | awk '$1 == "W" || $1 == "V" { print $2 }' | sort -u)
 shared=$(nm -D --defined-only "$so" | awk '{ print $3 }' | sort -u)
 
-[ "$static_defined" = "$expected" ] || fail "$a globals differ from the API:
-$(printf '%s\n' "$static_defined" | diff - "$dir/symbols/api.txt" | head -20)"
+[ "$static_defined" = "$expected" ] || fail "$a globals differ from symbols/$gen.txt:
+$(printf '%s\n' "$static_defined" | diff - "$dir/symbols/$gen.txt" | head -20)"
 [ "$static_weak" = "$weak" ] || fail "$a weak symbols: $(echo $static_weak), expected: $(echo $weak)"
-[ "$shared" = "$expected" ] || fail "$so exports differ from the API:
-$(printf '%s\n' "$shared" | sort | diff - "$dir/symbols/api.txt" | head -20)"
+[ "$shared" = "$expected" ] || fail "$so exports differ from symbols/$gen.txt:
+$(printf '%s\n' "$shared" | diff - "$dir/symbols/$gen.txt" | head -20)"
 nm "$a" | grep -q ' w zmalloc$' || fail "$a: zmalloc is not a weak reference"
 
-[ $status -eq 0 ] && echo "symbols: $a and $so define exactly the $count C API functions (7 weak in the archive)"
+[ $status -eq 0 ] && echo "symbols: $gen: $a and $so define exactly the $count functions of symbols/$gen.txt ($nweak weak in the archive)"
 exit $status

@@ -6,6 +6,7 @@ extern const struct test_entry ae_interest_tests[];
 extern const struct test_entry anet_tests[];
 extern const struct test_entry cluster_tests[];
 extern const struct test_entry accept_exhaustion_tests[];
+extern const struct test_entry sleep_hook_tests[];
 
 int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
@@ -15,6 +16,7 @@ int main(int argc, char **argv) {
         anet_tests,
         cluster_tests,
         accept_exhaustion_tests,
+        sleep_hook_tests,
         NULL,
     };
     return run_suites(suites, argc, argv);

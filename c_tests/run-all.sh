@@ -1,12 +1,12 @@
 #!/bin/sh
-# Runs the C suite statically linked once per backend, then the shared-library
-# build on the default backend, and prints the combined tally last.
-#   run-all.sh STATIC_BIN SHARED_BIN
-#   run-all.sh --tool NAME "PREFIX" BIN   (both backends, each run as PREFIX BIN)
+# Runs the C suite of each generation: statically linked once per backend,
+# then the shared-library build on the default backend; prints the combined
+# tally last.
+#   run-all.sh --gen G STATIC_BIN SHARED_BIN [--gen G2 ...]
+#   run-all.sh --tool NAME "PREFIX" --gen G BIN [--gen G2 BIN2 ...]
+#       (both backends, each run as PREFIX BIN)
 tool=
 if [ "${1:-}" = "--tool" ]; then tool=$2; prefix=$3; shift 3; fi
-static_bin=$1
-shared_bin=${2:-}
 total_p=0; total_f=0; total_s=0; status=0
 run() {
     label=$1; shift
@@ -19,14 +19,19 @@ run() {
     set -- $line
     total_p=$((total_p + $1)); total_f=$((total_f + $3)); total_s=$((total_s + ${5:-0}))
 }
-if [ -n "$tool" ]; then
-    run "$tool, epoll backend" env AENET_BACKEND=epoll $prefix "$static_bin"
-    run "$tool, poll backend" env AENET_BACKEND=poll $prefix "$static_bin"
-else
-    run "static, epoll backend" env AENET_BACKEND=epoll "$static_bin"
-    run "static, poll backend" env AENET_BACKEND=poll "$static_bin"
-    run "shared, epoll backend" env AENET_BACKEND=epoll "$shared_bin"
-fi
+while [ $# -gt 0 ]; do
+    [ "$1" = "--gen" ] || { echo "usage: run-all.sh [--tool NAME PREFIX] --gen G BIN [SHARED_BIN] ..."; exit 2; }
+    gen=$2; static_bin=$3; shift 3
+    if [ -n "$tool" ]; then
+        run "$gen, $tool, epoll backend" env AENET_BACKEND=epoll $prefix "$static_bin"
+        run "$gen, $tool, poll backend" env AENET_BACKEND=poll $prefix "$static_bin"
+    else
+        shared_bin=$1; shift
+        run "$gen, static, epoll backend" env AENET_BACKEND=epoll "$static_bin"
+        run "$gen, static, poll backend" env AENET_BACKEND=poll "$static_bin"
+        run "$gen, shared, epoll backend" env AENET_BACKEND=epoll "$shared_bin"
+    fi
+done
 echo "== C tests, all runs"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 exit $status

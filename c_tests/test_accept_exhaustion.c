@@ -5,6 +5,7 @@
  * level-triggered listener stops being readable and the loop does not spin,
  * while established clients keep being served. */
 #include "runner.h"
+#include "gen.h"
 #include "test_helpers.h"
 #include "ae.h"
 #include "anet.h"

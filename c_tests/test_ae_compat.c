@@ -3,6 +3,7 @@
  * zmalloc.c with libc malloc, so the whole suite runs with the library's
  * allocations accounted by "the host". */
 #include "runner.h"
+#include "gen.h"
 #include "test_helpers.h"
 #include "ae.h"
 
@@ -50,22 +51,19 @@ void *zrealloc(void *ptr, size_t size) {
 size_t test_zmalloc_used(void) { return used_memory; }
 long long test_zmalloc_calls(void) { return zcalls; }
 
-/* ---- layout, as in Redis 3.0.7 on LP64 ---- */
+/* ---- layout, as in the generation's reference headers on LP64 ---- */
 #if defined(__LP64__)
 _Static_assert(sizeof(aeFileEvent) == 32, "aeFileEvent size");
 _Static_assert(offsetof(aeFileEvent, rfileProc) == 8, "rfileProc");
 _Static_assert(offsetof(aeFileEvent, wfileProc) == 16, "wfileProc");
 _Static_assert(offsetof(aeFileEvent, clientData) == 24, "clientData");
-_Static_assert(sizeof(aeTimeEvent) == 56, "aeTimeEvent size");
+_Static_assert(sizeof(aeFiredEvent) == 8, "aeFiredEvent size");
+_Static_assert(offsetof(aeFiredEvent, mask) == 4, "fired mask");
 _Static_assert(offsetof(aeTimeEvent, when_sec) == 8, "when_sec");
 _Static_assert(offsetof(aeTimeEvent, when_ms) == 16, "when_ms");
 _Static_assert(offsetof(aeTimeEvent, timeProc) == 24, "timeProc");
 _Static_assert(offsetof(aeTimeEvent, finalizerProc) == 32, "finalizerProc");
 _Static_assert(offsetof(aeTimeEvent, clientData) == 40, "te clientData");
-_Static_assert(offsetof(aeTimeEvent, next) == 48, "next");
-_Static_assert(sizeof(aeFiredEvent) == 8, "aeFiredEvent size");
-_Static_assert(offsetof(aeFiredEvent, mask) == 4, "fired mask");
-_Static_assert(sizeof(aeEventLoop) == 72, "aeEventLoop size");
 _Static_assert(offsetof(aeEventLoop, setsize) == 4, "setsize");
 _Static_assert(offsetof(aeEventLoop, timeEventNextId) == 8, "timeEventNextId");
 _Static_assert(offsetof(aeEventLoop, lastTime) == 16, "lastTime");
@@ -75,6 +73,18 @@ _Static_assert(offsetof(aeEventLoop, timeEventHead) == 40, "timeEventHead");
 _Static_assert(offsetof(aeEventLoop, stop) == 48, "stop");
 _Static_assert(offsetof(aeEventLoop, apidata) == 56, "apidata");
 _Static_assert(offsetof(aeEventLoop, beforesleep) == 64, "beforesleep");
+#if defined(AENET_GEN_REDIS30)
+_Static_assert(sizeof(aeTimeEvent) == 56, "aeTimeEvent size");
+_Static_assert(offsetof(aeTimeEvent, next) == 48, "next");
+_Static_assert(sizeof(aeEventLoop) == 72, "aeEventLoop size");
+#elif defined(AENET_GEN_REDIS50)
+_Static_assert(sizeof(aeTimeEvent) == 64, "aeTimeEvent size");
+_Static_assert(offsetof(aeTimeEvent, prev) == 48, "prev");
+_Static_assert(offsetof(aeTimeEvent, next) == 56, "next");
+_Static_assert(sizeof(aeEventLoop) == 80, "aeEventLoop size");
+_Static_assert(offsetof(aeEventLoop, aftersleep) == 72, "aftersleep");
+_Static_assert(AE_CALL_AFTER_SLEEP == 8, "after-sleep flag");
+#endif
 #endif
 _Static_assert(AE_OK == 0 && AE_ERR == -1, "codes");
 _Static_assert(AE_NONE == 0 && AE_READABLE == 1 && AE_WRITABLE == 2 && AE_BARRIER == 4, "masks");

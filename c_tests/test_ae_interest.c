@@ -1,6 +1,7 @@
 /* Interest changes reach the kernel lazily (epoll backend): counted by
  * interposing epoll_ctl and epoll_wait in this test binary. */
 #include "runner.h"
+#include "gen.h"
 #include "ae.h"
 
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * TCP_KEEPCNT, F_SETFL, listen) are injected by the interposers below,
  * which pass every other call straight to the kernel. */
 #include "runner.h"
+#include "gen.h"
 #include "anet.h"
 
 #include <dirent.h>
@@ -110,6 +111,14 @@ static const char *msg(const char *prefix, int e, const char *suffix) {
 }
 
 /* A fresh err buffer full of a marker, to see what a call writes. */
+#if GEN_BIND_ERRNO_TEXT
+static const char *msg_errno(const char *fmt, int e) {
+    static char buf[ANET_ERR_LEN];
+    snprintf(buf, sizeof(buf), fmt, e);
+    return buf;
+}
+#endif
+
 static void err_reset(char *err) {
     memset(err, 'X', ANET_ERR_LEN);
     err[ANET_ERR_LEN - 1] = '\0';
@@ -615,12 +624,16 @@ TEST(anet_tcp_v6) {
     CHECK(a >= 0);
     CHECK_EQ_STR(ip, "::1");
     CHECK_EQ_INT(cport, local_port(c));
+#if GEN_ANET_FORMAT
     char want[80];
     snprintf(want, sizeof(want), "[::1]:%d", port);
     CHECK_EQ_INT(anetFormatPeer(c, buf, sizeof(buf)), (int)strlen(want));
     CHECK_EQ_STR(buf, want);
     CHECK_EQ_INT(anetFormatSock(l, buf, sizeof(buf)), (int)strlen(want));
     CHECK_EQ_STR(buf, want);
+#else
+    (void)buf;
+#endif
     CHECK_EQ_INT(anetPeerToString(a, ip, sizeof(ip), &port), 0);
     CHECK_EQ_STR(ip, "::1");
     close(a); close(c); close(l);
@@ -697,7 +710,11 @@ TEST(anet_tcp_server_setup_errors) {
     exhaust_fds();
     errno = 0;
     CHECK_EQ_INT(anetTcpServer(err, 0, "127.0.0.1", 16), ANET_ERR);
+#if GEN_BIND_ERRNO_TEXT
+    CHECK_EQ_STR(err, msg_errno("unable to bind socket, errno: %d", EMFILE));
+#else
     CHECK_EQ_STR(err, "unable to bind socket");
+#endif
     CHECK_EQ_INT(errno, EMFILE); /* from the last socket() */
     CHECK_EQ_INT(anetTcp6Server(NULL, 0, NULL, 16), ANET_ERR);
     CHECK(errno == EMFILE || errno == EAFNOSUPPORT);
@@ -862,7 +879,9 @@ TEST(anet_unix_server_and_connect) {
     CHECK_EQ_INT(anetSockName(l, ip, sizeof(ip), &port), 0);
     CHECK_EQ_STR(ip, "/unixsocket"); /* difference: not junk IPv6 */
     CHECK_EQ_INT(port, 0);
+#if GEN_ANET_FORMAT
     CHECK_EQ_INT(anetFormatPeer(c, buf, 0), 13);
+#endif
     close(a); close(c);
 
     int nb = anetUnixNonBlockConnect(err, path);
@@ -1164,6 +1183,7 @@ TEST(anet_sock_name) {
     return 0;
 }
 
+#if GEN_ANET_FORMAT
 TEST(anet_format) {
     char buf[64];
     CHECK_EQ_INT(anetFormatAddr(buf, sizeof(buf), "1.2.3.4", 80), 10);
@@ -1202,6 +1222,8 @@ TEST(anet_format) {
     close(c); close(l);
     return 0;
 }
+
+#endif
 
 TEST(anet_null_err_everywhere) {
     /* Every function taking err, made to fail, with err == NULL. */
@@ -1245,8 +1267,10 @@ TEST(anet_null_err_everywhere) {
     CHECK_EQ_INT(errno, EINVAL);
     CHECK_EQ_INT(anetUnixServer(err, "/nonexistent-dir/x", 0, 1), ANET_ERR);
     CHECK_EQ_STR(err, "bind: No such file or directory");
+#if GEN_ANET_FORMAT
     CHECK_EQ_INT(anetFormatAddr(ip, sizeof(ip), NULL, 1), -1);
     CHECK_EQ_STR(ip, "");
+#endif
     remove_tmpdir();
     return 0;
 }
@@ -1286,7 +1310,9 @@ const struct test_entry anet_tests[] = {
     TEST_ENTRY(anet_read_write_eof_and_errors),
     TEST_ENTRY(anet_peer_to_string),
     TEST_ENTRY(anet_sock_name),
+#if GEN_ANET_FORMAT
     TEST_ENTRY(anet_format),
+#endif
     TEST_ENTRY(anet_null_err_everywhere),
     TEST_END
 };

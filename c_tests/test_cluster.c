@@ -1,5 +1,6 @@
 /* The cluster-bus link layer on real loopback sockets (spec section 3). */
 #include "runner.h"
+#include "gen.h"
 #include "test_helpers.h"
 #include "ae.h"
 #include "anet.h"
@@ -28,7 +29,19 @@ static int reply_mode;
 static char last_log[512];
 static int accepted_logs, bad_header_logs, closed_logs, pending_closed_logs;
 
-static uint32_t sds_len_of(sds s) { return *(uint32_t *)(s - 8); }
+/* The length of an sds as the host's sdslen reads it: 3.0's
+ * {uint32 len; uint32 free;} header, or 3.2+'s type byte before the string
+ * (the library always writes sdshdr32: {uint32 len; uint32 alloc; flags}). */
+static uint32_t sds_len_of(sds s) {
+    uint32_t len;
+#if GEN_SDS32
+    CHECK_EQ_INT((unsigned char)s[-1] & 7, 3); /* SDS_TYPE_32 */
+    memcpy(&len, s - 9, 4);
+#else
+    len = *(uint32_t *)(s - 8);
+#endif
+    return len;
+}
 
 /* A frame: "RCmb", totlen, a sequence number, then a pattern of seq. */
 static void make_frame(unsigned char *buf, uint32_t totlen, uint32_t seq) {
@@ -52,7 +65,9 @@ static int check_frame(const unsigned char *buf, uint32_t len) {
 
 static int on_packet(clusterLink *link) {
     uint32_t len = sds_len_of(link->rcvbuf);
-    CHECK(((uintptr_t)link->rcvbuf & 7) == 0); /* clusterMsg casts need 8-byte alignment */
+#if !GEN_SDS32
+    CHECK(((uintptr_t)link->rcvbuf & 7) == 0); /* 3.0 sds is as aligned as its allocation */
+#endif
     int seq = check_frame((unsigned char *)link->rcvbuf, len);
     CHECK(seq >= 0);
     if (frames_seen < MAX_SEEN) {
@@ -250,7 +265,7 @@ TEST(cluster_many_frames_in_one_write) {
     size_t total = 0;
     unsigned char *buf = malloc(N * 5000);
     for (int i = 0; i < N; i++) {
-        uint32_t len = 2208 + (uint32_t)(i * 13 % 2700);
+        uint32_t len = CLUSTERMSG_MIN_LEN + (uint32_t)(i * 13 % 2700);
         make_frame(buf + total, len, (uint32_t)i);
         total += len;
     }
@@ -290,7 +305,7 @@ TEST(cluster_short_totlen_closes_link) {
     setup(0);
     unsigned char f[16];
     make_frame(f, 16, 1);
-    uint32_t be = htonl(2207);
+    uint32_t be = htonl(CLUSTERMSG_MIN_LEN - 1);
     memcpy(f + 4, &be, 4);
     return expect_rejected(f, 8);
 }
@@ -740,6 +755,93 @@ TEST(cluster_unproven_links_are_bounded) {
     return 0;
 }
 
+/* The writable event of a link is armed as the generation's cluster.c arms
+ * it: AE_WRITABLE (3.0), AE_WRITABLE|AE_BARRIER (3.2+). */
+TEST(cluster_write_event_mask) {
+    setup(0);
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    clusterLink *link = createClusterLink(NULL);
+    link->fd = sv[0];
+    clusterSendMessage(link, (unsigned char *)"abc", 3);
+    CHECK_EQ_INT(aeGetFileEvents(el, sv[0]), GEN_WRITE_BARRIER ? (AE_WRITABLE | AE_BARRIER) : AE_WRITABLE);
+    RUN_UNTIL(aeGetFileEvents(el, sv[0]) == AE_NONE);
+    char buf[4];
+    CHECK(read(sv[1], buf, sizeof(buf)) == 3);
+    freeClusterLink(link);
+    return 0;
+}
+
+static int typed_calls;
+static uint16_t last_type;
+static void typed_hook(uint16_t type) { typed_calls++; last_type = type; }
+
+/* Redis 4.0+ counts sent messages per type: the host's hook gets the type
+ * (bytes 12-13 of the header, host order); it takes precedence over the
+ * untyped hook. */
+TEST(cluster_sent_counter_by_type) {
+    setup(0);
+    aenetClusterHost h;
+    memset(&h, 0, sizeof(h));
+    h.messageSent = sent_hook;
+    h.messageSentType = typed_hook;
+    aenetClusterSetHost(&h);
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    clusterLink *link = createClusterLink(NULL);
+    link->fd = sv[0];
+    unsigned char f[FRAME_LEN];
+    make_frame(f, FRAME_LEN, 1);
+    f[12] = 0; f[13] = 4; /* CLUSTERMSG_TYPE_FAIL */
+    sent_hook_calls = 0;
+    clusterSendMessage(link, f, FRAME_LEN);
+    CHECK_EQ_INT(typed_calls, 1);
+    CHECK_EQ_INT(last_type, 4);
+    f[12] = 1; f[13] = 2;
+    clusterSendMessage(link, f, FRAME_LEN);
+    CHECK_EQ_INT(last_type, 0x102);
+    CHECK_EQ_INT(sent_hook_calls, 0);
+    freeClusterLink(link);
+    return 0;
+}
+
+/* A host whose cluster.h differs from the generation's reference (3.2 and
+ * 4.0 served by redis50) gives its own frame minimum, read chunk and node
+ * layout. */
+TEST(cluster_host_gives_its_own_constants) {
+    setup(0);
+    aenetClusterHost h;
+    memset(&h, 0, sizeof(h));
+    h.processPacket = on_packet;
+    h.eventLoop = host_loop;
+    h.log = on_log;
+    h.minFrameLen = 2000;
+    h.readChunk = 512;
+    h.nodeLinkOffset = 64;
+    aenetClusterSetHost(&h);
+    int port;
+    listen_bus(&port);
+    int c = raw_connect(port);
+    unsigned char f[2000];
+    make_frame(f, 2000, 11); /* below every generation's reference minimum */
+    CHECK(write(c, f, sizeof(f)) == (ssize_t)sizeof(f));
+    RUN_UNTIL(frames_seen == 1);
+    CHECK_EQ_INT(seen_seq[0], 11);
+    make_frame(f, 1999, 12);
+    CHECK(write(c, f, 8) == 8);
+    RUN_UNTIL(bad_header_logs == 1);
+    /* The node's link pointer is at the host's offset. */
+    unsigned char *node = calloc(1, 256);
+    clusterLink *link = createClusterLink((clusterNode *)node);
+    memcpy(node + 64, &link, sizeof(link));
+    freeClusterLink(link);
+    void *p;
+    memcpy(&p, node + 64, sizeof(p));
+    CHECK(p == NULL);
+    free(node);
+    return 0;
+}
+
 const struct test_entry cluster_tests[] = {
     TEST_ENTRY(cluster_link_create_free),
     TEST_ENTRY(cluster_nodes_exchange_frames_both_ways),
@@ -763,5 +865,8 @@ const struct test_entry cluster_tests[] = {
     TEST_ENTRY(cluster_header_only_peers_cost_nothing),
     TEST_ENTRY(cluster_large_frame_trickled_byte_by_byte),
     TEST_ENTRY(cluster_unproven_links_are_bounded),
+    TEST_ENTRY(cluster_write_event_mask),
+    TEST_ENTRY(cluster_sent_counter_by_type),
+    TEST_ENTRY(cluster_host_gives_its_own_constants),
     TEST_END
 };

@@ -1,21 +1,22 @@
 #!/bin/sh
-# Turns cargo's staticlib into the installed libaenet.a:
+# Turns cargo's staticlib into a generation's installed libaenet.a:
 #  - one relocatable object, so internal references stay inside it;
-#  - only the C API (symbols/api.txt) global: nothing else can clash with
-#    a C program's own names;
-#  - the seven cluster link functions (symbols/weak.txt) weak, so a host
-#    that keeps its own cluster.c link layer (Redis 3.2) overrides them;
+#  - only the generation's C API (symbols/<gen>.txt) global: nothing else
+#    can clash with a C program's own names;
+#  - the cluster link functions (symbols/<gen>.weak.txt) weak, so a host
+#    that keeps its own cluster.c link layer overrides them;
 #  - no embedded LLVM bitcode, which older binutils LTO plugins reject.
+#   finish-staticlib.sh IN OUT API_LIST WEAK_LIST
 set -eu
 in=$1
 out=$2
-dir=$(cd "$(dirname "$0")/.." && pwd)
+api=$3
+weak=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ld -r --whole-archive "$in" -o "$tmp/all.o"
 objcopy --remove-section=.llvmbc --remove-section=.llvmcmd \
-    --keep-global-symbols="$dir/symbols/api.txt" \
-    --weaken-symbols="$dir/symbols/weak.txt" \
+    --keep-global-symbols="$api" --weaken-symbols="$weak" \
     "$tmp/all.o" "$tmp/aenet.o"
 mkdir -p "$(dirname "$out")"
 rm -f "$out"

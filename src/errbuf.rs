@@ -3,23 +3,24 @@
 
 use core::fmt;
 
+use crate::bounded::Bounded;
+
 pub const ERR_LEN: usize = 256;
 
-/// A message being built on the stack, truncated like vsnprintf(err, 256).
+/// A message built on the stack, truncated like vsnprintf(err, 256).
 pub struct ErrText {
     buf: [u8; ERR_LEN],
     len: usize,
 }
 
 impl ErrText {
-    pub fn new() -> Self {
-        ErrText { buf: [0; ERR_LEN], len: 0 }
-    }
-
     pub fn format(args: fmt::Arguments<'_>) -> Self {
-        let mut t = ErrText::new();
-        let _ = fmt::write(&mut t, args);
-        t
+        let mut buf = [0u8; ERR_LEN];
+        let mut w = Bounded::new(&mut buf);
+        let _ = fmt::write(&mut w, args);
+        let len = w.len();
+        w.terminate();
+        ErrText { buf, len }
     }
 
     /// The text without its NUL terminator.
@@ -30,22 +31,6 @@ impl ErrText {
     /// The text plus the NUL terminator (at most 256 bytes).
     pub fn with_nul(&self) -> &[u8] {
         &self.buf[..self.len + 1]
-    }
-}
-
-impl Default for ErrText {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Write for ErrText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let room = ERR_LEN - 1 - self.len;
-        let n = s.len().min(room);
-        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
-        self.len += n;
-        Ok(())
     }
 }
 

@@ -1,9 +1,11 @@
-//! aenet: Redis 3.0/3.2's event loop (ae), socket helpers (anet) and
-//! cluster-bus link layer, as a memory-safe library with the reference C ABI.
+//! aenet: the event loop (ae), socket helpers (anet) and cluster-bus link
+//! layer of the Redis family, as a memory-safe library with each
+//! generation's C ABI (one generation per build, chosen by cargo feature).
 //!
 //! Layout: `ffi` is the thin `extern "C"` surface (the only place that turns
-//! C pointers into Rust values); `ae`, `anet` and `cluster` are the safe
-//! cores; `sys` holds the thin syscall wrappers.
+//! C pointers into Rust values) and `abi` the C types; `generation` states
+//! what differs per generation, once; `ae`, `anet` and `cluster` are the
+//! generation-agnostic safe cores; `sys` holds the thin syscall wrappers.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -14,9 +16,12 @@ pub mod abi;
 pub mod ae;
 pub mod alloc;
 pub mod anet;
+pub mod bounded;
 pub mod cluster;
 pub mod errbuf;
 pub mod ffi;
+pub mod generation;
+pub mod host_hooks;
 pub mod sys;
 
 #[global_allocator]

@@ -10,10 +10,10 @@ use core::cell::RefCell;
 use core::ffi::c_void;
 use std::collections::BTreeMap;
 
-use aenet::abi::ae::{
+use aenet::abi::ae_common::{
     AE_BARRIER, AE_DONT_WAIT, AE_ERR, AE_FILE_EVENTS, AE_NOMORE, AE_OK, AE_READABLE, AE_TIME_EVENTS, AE_WRITABLE,
-    aeEventLoop,
 };
+use aenet::generation::current::ae_abi::aeEventLoop;
 use aenet::ffi::ae::{
     aeCreateEventLoop, aeCreateFileEvent, aeCreateTimeEvent, aeDeleteEventLoop, aeDeleteFileEvent, aeDeleteTimeEvent,
     aeGetFileEvents, aeProcessEvents, aeResizeSetSize,
@@ -63,7 +63,8 @@ fn pick_fd() -> i32 {
     })
 }
 
-unsafe extern "C" fn on_file(el: *mut aeEventLoop, fd: i32, _: *mut c_void, mask: i32) {
+unsafe extern "C" fn on_file(el: *mut c_void, fd: i32, _: *mut c_void, mask: i32) {
+    let el = el.cast::<aeEventLoop>();
     let registered = ST.with(|s| s.borrow().masks.get(&fd).copied().unwrap_or(0));
     assert_ne!(registered & mask & (AE_READABLE | AE_WRITABLE), 0, "stale dispatch on fd {fd}");
     if mask & AE_READABLE != 0 {
@@ -76,7 +77,8 @@ unsafe extern "C" fn on_file(el: *mut aeEventLoop, fd: i32, _: *mut c_void, mask
     }
 }
 
-unsafe extern "C" fn on_timer(el: *mut aeEventLoop, id: i64, _: *mut c_void) -> i32 {
+unsafe extern "C" fn on_timer(el: *mut c_void, id: i64, _: *mut c_void) -> i32 {
+    let el = el.cast::<aeEventLoop>();
     assert!(ST.with(|s| s.borrow().timers.contains(&id)), "dead timer {id} fired");
     if byte() % 2 == 0 {
         step(el);

@@ -8,8 +8,8 @@
 use core::ffi::c_void;
 use std::sync::Once;
 
-use aenet::abi::ae::AE_READABLE;
-use aenet::abi::cluster::clusterLink;
+use aenet::abi::ae_common::AE_READABLE;
+use aenet::generation::current::cluster_abi::clusterLink;
 use aenet::abi::cluster_host::aenetClusterHost;
 use aenet::cluster::{host, registry};
 use aenet::ffi::ae::aeCreateEventLoop;
@@ -18,17 +18,19 @@ use libfuzzer_sys::fuzz_target;
 
 const MAX_FRAME: u32 = 64 * 1024;
 
-unsafe extern "C" fn check_packet(link: *mut clusterLink) -> i32 {
-    // SAFETY: the link layer hands a live link whose rcvbuf is a 3.0.7 sds.
+unsafe extern "C" fn check_packet(link: *mut aenet::abi::cluster_v30::clusterLink) -> i32 {
+    let link = link.cast::<clusterLink>();
+    // SAFETY: the link layer hands a live link whose rcvbuf is a 3.2+ sds
+    // (sdshdr32: len, alloc, flags before the string).
     unsafe {
         let buf = (*link).rcvbuf as *const u8;
-        let len = *(buf.sub(8) as *const u32) as usize;
+        assert_eq!(*buf.sub(1), 3, "SDS_TYPE_32");
+        let len = (buf.sub(9) as *const u32).read_unaligned() as usize;
         let frame = core::slice::from_raw_parts(buf, len);
         assert_eq!(&frame[..4], b"RCmb");
         let totlen = u32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]);
         assert_eq!(totlen as usize, len);
-        assert!((2208..=MAX_FRAME).contains(&totlen));
-        assert_eq!(buf as usize % 8, 0);
+        assert!((2256..=MAX_FRAME).contains(&totlen));
         assert_eq!(*buf.add(len), 0, "sds not NUL-terminated");
     }
     1
@@ -46,6 +48,11 @@ fn setup() {
             messageSent: None,
             keepaliveInterval: 0,
             maxFrameLen: MAX_FRAME,
+            maxPendingBytes: 0,
+            messageSentType: None,
+            minFrameLen: 0,
+            readChunk: 0,
+            nodeLinkOffset: 0,
         }));
     });
 }

@@ -1,51 +1,14 @@
-//! The Redis 3.0.7 cluster-bus link types the link layer touches, and the
-//! frame constants (cluster.h of 3.0.7).
+//! What every generation's cluster bus (3.0–5.0, where the library provides
+//! the link layer) has in common: the frame signature, the accept batch,
+//! the sds type. The layouts with their sizes are in cluster_v30/v50.
 #![allow(non_camel_case_types, non_snake_case)]
 
-use core::ffi::{c_char, c_int, c_longlong};
-use core::mem::{offset_of, size_of};
+use core::ffi::{c_char, c_int};
 
-/// Offset of `link` inside 3.0.7's `clusterNode`.
-pub const CLUSTER_NODE_LINK_OFFSET: usize = 2248;
 /// The signature every frame starts with.
 pub const CLUSTERMSG_SIG: &[u8; 4] = b"RCmb";
-/// Header size up to the data union: the smallest valid frame.
-pub const CLUSTERMSG_MIN_LEN: c_int = 2208;
-/// sizeof(clusterMsg): the reference's read chunk.
-pub const CLUSTERMSG_READ_CHUNK: c_int = 4304;
 /// Accepts per readable event on a cluster listening socket.
 pub const MAX_CLUSTER_ACCEPTS_PER_CALL: c_int = 1000;
 
-/// A 3.0.7 sds string: `char *` with an 8-byte `{uint32 len; uint32 free;}`
-/// header in front of it.
+/// An sds string: `char *` with the host's sds header in front of it.
 pub type sds = *mut c_char;
-
-/// A node of the cluster, as far as the link layer sees it: only `link`
-/// (the node's outbound link) is read or written.
-#[repr(C)]
-pub struct clusterNode {
-    pub _unused_head: [u8; CLUSTER_NODE_LINK_OFFSET],
-    pub link: *mut clusterLink,
-    pub _unused_tail: [u8; 8],
-}
-
-/// The cluster link: the state of one bus connection (40 bytes).
-#[repr(C)]
-pub struct clusterLink {
-    pub ctime: c_longlong,
-    pub fd: c_int,
-    pub sndbuf: sds,
-    pub rcvbuf: sds,
-    pub node: *mut clusterNode,
-}
-
-#[cfg(target_pointer_width = "64")]
-const _: () = {
-    assert!(size_of::<clusterLink>() == 40);
-    assert!(offset_of!(clusterLink, fd) == 8);
-    assert!(offset_of!(clusterLink, sndbuf) == 16);
-    assert!(offset_of!(clusterLink, rcvbuf) == 24);
-    assert!(offset_of!(clusterLink, node) == 32);
-    assert!(size_of::<clusterNode>() == 2264);
-    assert!(offset_of!(clusterNode, link) == 2248);
-};

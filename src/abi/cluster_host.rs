@@ -1,11 +1,14 @@
 //! The host interface of the cluster link layer: what the embedding server
-//! supplies. Every member may be NULL/0, which selects the default.
+//! supplies. Every member may be NULL/0, which selects the default (the
+//! generation's reference values).
 #![allow(non_camel_case_types, non_snake_case)]
 
 use core::ffi::{c_char, c_int, c_uint};
 
-use super::ae::aeEventLoop;
-use super::cluster::clusterLink;
+// Declared, not defined, in the generated header (the host's own ae.h and
+// cluster.h define them); every generation's are layout-compatible here.
+use super::ae_v30::aeEventLoop;
+use super::cluster_v30::clusterLink;
 
 /* Log levels, as Redis numbers them. */
 pub const AENET_LOG_DEBUG: c_int = 0;
@@ -37,7 +40,7 @@ pub struct aenetClusterHost {
     pub acceptAllowed: Option<unsafe extern "C" fn() -> c_int>,
     /// Receives one log line. Default: discard.
     pub log: Option<unsafe extern "C" fn(level: c_int, msg: *const c_char)>,
-    /// Called once per clusterSendMessage (Redis: stats_bus_messages_sent++).
+    /// Called once per clusterSendMessage (Redis 3.x: stats_bus_messages_sent++).
     /// Default: an internal counter, see aenetClusterMessagesSent().
     pub messageSent: Option<unsafe extern "C" fn()>,
     /// TCP keepalive interval for inbound links, seconds; 0: the default.
@@ -47,4 +50,16 @@ pub struct aenetClusterHost {
     /// Bound on the receive-buffer bytes of links that have not delivered a
     /// complete frame yet, all together; 0: the default.
     pub maxPendingBytes: c_uint,
+    /// Called once per clusterSendMessage with the message's type in host
+    /// order (Redis 4.0+: stats_bus_messages_sent[type]++), instead of
+    /// messageSent when set.
+    pub messageSentType: Option<unsafe extern "C" fn(msgtype: u16)>,
+    /// CLUSTERMSG_MIN_LEN of the host's cluster.h; 0: the generation's.
+    pub minFrameLen: c_uint,
+    /// sizeof(clusterMsg) of the host's cluster.h (the read chunk); 0: the
+    /// generation's.
+    pub readChunk: c_uint,
+    /// offsetof(clusterNode, link) of the host's cluster.h; 0: the
+    /// generation's.
+    pub nodeLinkOffset: c_uint,
 }

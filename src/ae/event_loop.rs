@@ -1,24 +1,29 @@
 //! The loop's state: the fd-indexed file event table (the C `events[]`
-//! array), the fired scratch array (`fired[]`), the backend and the timers.
+//! array), the fired array (`fired[]`), the backend and the timers.
 
 use core::ffi::c_void;
 
-use crate::abi::ae::{AE_BARRIER, AE_NONE, AE_READABLE, AE_WRITABLE, aeFileEvent, aeFileProcPtr, aeFiredEvent};
+use crate::abi::ae_common::{AE_BARRIER, AE_NONE, AE_WRITABLE, aeFileEvent, aeFileProcPtr, aeFiredEvent};
 use crate::sys::{Errno, SysResult};
 
 use super::backend::{Backend, Kind};
+use super::interest::Interest;
+use super::policy::Policy;
+use super::timer_list::TimerNode;
 use super::timers::Timers;
 
-const RW: i32 = AE_READABLE | AE_WRITABLE;
-
-pub struct EventLoop {
+pub struct EventLoop<N: TimerNode> {
     maxfd: i32,
     events: Vec<aeFileEvent>,
     fired: Vec<aeFiredEvent>,
     backend: Backend,
-    pub timers: Timers,
+    pub timers: Timers<N>,
+    pub policy: Policy,
     /// Wall-clock seconds at the last timer pass (the C `lastTime`).
     pub last_time: i64,
+    /// The loop's C `flags` (6.0+): AE_DONT_WAIT set by aeSetDontWait
+    /// makes every wait zero; other bits are the host's (AE_PROTECT_POLL).
+    pub flags: i32,
 }
 
 fn zeroed_vec<T: Clone>(len: usize, value: T) -> SysResult<Vec<T>> {
@@ -37,16 +42,21 @@ fn grow_to<T: Clone>(v: &mut Vec<T>, len: usize, value: T) -> SysResult<()> {
     Ok(())
 }
 
-impl EventLoop {
+impl<N: TimerNode> EventLoop<N> {
     /// A loop for fds `0..setsize`; EINVAL for a negative size, ENOMEM when
     /// the arrays cannot be allocated, the backend's errno when it fails.
-    pub fn new(setsize: i32, kind: Kind) -> SysResult<EventLoop> {
+    pub fn new(setsize: i32, kind: Kind, policy: Policy) -> SysResult<Self> {
         let size = usize::try_from(setsize).map_err(|_| Errno(libc::EINVAL))?;
         let events = zeroed_vec(size, aeFileEvent::EMPTY)?;
         let fired = zeroed_vec(size, aeFiredEvent::default())?;
         let backend = Backend::new(kind, size)?;
         let last_time = crate::sys::time::wall_ms().div_euclid(1000);
-        Ok(EventLoop { maxfd: -1, events, fired, backend, timers: Timers::new(), last_time })
+        Ok(EventLoop { maxfd: -1, events, fired, backend, timers: Timers::new(), policy, last_time, flags: 0 })
+    }
+
+    /// aeSetDontWait is in effect.
+    pub fn dont_wait(&self) -> bool {
+        self.flags & crate::abi::ae_common::AE_DONT_WAIT != 0
     }
 
     pub fn setsize(&self) -> i32 {
@@ -86,21 +96,21 @@ impl EventLoop {
         let Some(fe) = usize::try_from(fd).ok().and_then(|i| self.events.get_mut(i)) else {
             return Err(Errno(libc::ERANGE));
         };
-        let add = mask & RW;
-        if add == 0 {
+        let add = Interest::of_mask(mask);
+        if add.is_empty() {
             // Registering no direction is a no-op (the reference left a
             // kernel registration behind that made the next create fail).
             return Ok(());
         }
-        let old = fe.mask & RW;
-        if add & !old != 0 {
+        let old = Interest::of_mask(fe.mask);
+        if !old.contains(add) {
             self.backend.add(fd, old, add)?;
         }
-        fe.mask |= mask & (RW | AE_BARRIER);
-        if mask & AE_READABLE != 0 {
+        fe.mask |= (add.mask()) | (mask & AE_BARRIER);
+        if add.readable() {
             fe.rfileProc = proc_;
         }
-        if mask & AE_WRITABLE != 0 {
+        if add.writable() {
             fe.wfileProc = proc_;
         }
         fe.clientData = client_data;
@@ -121,12 +131,13 @@ impl EventLoop {
         if mask & AE_WRITABLE != 0 {
             mask |= AE_BARRIER;
         }
-        let old = fe.mask & RW;
-        if old & mask & RW != 0 {
-            self.backend.del(fd, old, mask & RW);
+        let old = Interest::of_mask(fe.mask);
+        let del = old & Interest::of_mask(mask);
+        if !del.is_empty() {
+            self.backend.remove(fd, old, del);
         }
         fe.mask &= !mask;
-        if fe.mask & RW == 0 {
+        if Interest::of_mask(fe.mask).is_empty() {
             fe.mask = AE_NONE;
         }
         if fd == self.maxfd && fe.mask == AE_NONE {
@@ -136,6 +147,15 @@ impl EventLoop {
 
     pub fn get_file_events(&self, fd: i32) -> i32 {
         self.file_event(fd).map_or(0, |fe| fe.mask)
+    }
+
+    /// aeGetFileClientData: the fd's client data, or NULL when nothing is
+    /// registered on it.
+    pub fn file_client_data(&self, fd: i32) -> *mut c_void {
+        match self.file_event(fd) {
+            Some(fe) if fe.mask != AE_NONE => fe.clientData,
+            _ => core::ptr::null_mut(),
+        }
     }
 
     /// aeResizeSetSize: refuses (with nothing changed) when a registered fd
@@ -161,7 +181,7 @@ impl EventLoop {
     }
 
     /// One wait on the backend; fills the fired array and returns its length.
-    pub fn poll(&mut self, timeout: impl Fn() -> i32) -> usize {
-        self.backend.poll(timeout, &mut self.fired)
+    pub fn wait(&mut self, timeout: impl Fn() -> i32) -> SysResult<usize> {
+        self.backend.wait(&timeout, &mut self.fired)
     }
 }

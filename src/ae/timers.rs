@@ -1,18 +1,21 @@
 //! Time events: deadlines on the monotonic clock in an indexed heap (next
-//! deadline in O(1), firing and deleting in O(log n)), mirrored as the
-//! reference's C-visible `aeTimeEvent` list (newest first) so a caller that
-//! walks `timeEventHead` sees exactly the live timers.
+//! deadline in O(1), firing and deleting in O(log n)), each with its C node
+//! in the generation's layout, kept listed by `timer_list` so a host that
+//! walks `timeEventHead` sees what the reference would show.
+//!
+//! Deletion is eager (3.0: freed and finalized at once) or lazy (3.2+: the
+//! node stays listed with id -1 and is freed, and finalized, by the next
+//! timer pass, never while its callback runs).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use core::ffi::c_void;
-
-use crate::abi::ae::{aeEventFinalizerProcPtr, aeTimeEvent, aeTimeProcPtr};
-
+use super::policy::TimerDelete;
 use super::timer_heap::{Entry, Key, TimerHeap};
+use super::timer_list::{Links, Members, TimerList, TimerNode};
 
 const NOT_IN_HEAP: usize = usize::MAX;
+const DELETED_ID: i64 = -1;
 
 /// Timer ids are sequential, so a multiplicative hash spreads them well.
 #[derive(Default)]
@@ -32,33 +35,29 @@ impl Hasher for IdHasher {
     }
 }
 
-struct Slot {
-    node: Box<aeTimeEvent>,
+struct Slot<N> {
+    node: Box<N>,
+    id: i64,
     deadline: u64,
     heap_pos: usize,
-    /// Newer neighbour in the C list (towards the head).
-    newer: Option<u32>,
-    /// Older neighbour in the C list (the node's `next`).
-    older: Option<u32>,
+    links: Links,
+    /// Deleted lazily: listed, not scheduled, freed by the next pass.
+    dead: bool,
+    /// Callbacks of this timer running now (nested passes never re-fire a
+    /// timer, so at most one).
+    running: u32,
 }
 
-/// What the caller needs to run a due timer's callback.
+/// A due timer, for the caller to run.
 #[derive(Clone, Copy)]
-pub struct Due {
+pub struct Due<C> {
     pub id: i64,
-    pub proc_: aeTimeProcPtr,
-    pub client_data: *mut c_void,
+    slot: u32,
+    pub callbacks: C,
 }
 
-/// A deleted timer's finalizer, for the caller to run.
-#[derive(Clone, Copy)]
-pub struct Finalizer {
-    pub proc_: aeEventFinalizerProcPtr,
-    pub client_data: *mut c_void,
-}
-
-/// Converts monotonic deadlines into the wall-clock `when_sec`/`when_ms`
-/// that the C-visible nodes carry.
+/// Converts monotonic deadlines into the wall-clock and monotonic-µs due
+/// times the C nodes show.
 #[derive(Clone, Copy)]
 pub struct Clock {
     pub mono_ns: u64,
@@ -73,19 +72,20 @@ impl Clock {
         Clock { mono_ns, wall_ms: self.wall_ms.saturating_add(delta_ms) }
     }
 
-    fn wall_of(&self, deadline: u64) -> (i64, i64) {
+    fn wall_ms_of(&self, deadline: u64) -> i64 {
         let delta_ms = (deadline as i128 - self.mono_ns as i128) / 1_000_000;
-        let wall = (self.wall_ms as i128 + delta_ms).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
-        (wall.div_euclid(1000), wall.rem_euclid(1000))
+        (self.wall_ms as i128 + delta_ms).clamp(i64::MIN as i128, i64::MAX as i128) as i64
     }
 }
 
-pub struct Timers {
-    slots: Vec<Option<Slot>>,
+pub struct Timers<N: TimerNode> {
+    slots: Vec<Option<Slot<N>>>,
     free: Vec<u32>,
     by_id: HashMap<i64, u32, BuildHasherDefault<IdHasher>>,
     heap: TimerHeap,
-    head: Option<u32>,
+    list: TimerList,
+    /// Slots deleted lazily and not freed yet.
+    dead: Vec<u32>,
     next_id: i64,
     /// The monotonic time the current (or last) firing pass started at.
     /// No deadline is ever set at or before it, so a pass fires each timer
@@ -97,9 +97,12 @@ pub struct Timers {
     pass_depth: u32,
 }
 
-impl Default for Timers {
-    fn default() -> Self {
-        Self::new()
+impl<N: TimerNode> Members<N> for Vec<Option<Slot<N>>> {
+    fn node(&mut self, slot: u32) -> Option<&mut N> {
+        self.get_mut(slot as usize)?.as_mut().map(|s| &mut *s.node)
+    }
+    fn links(&mut self, slot: u32) -> Option<&mut Links> {
+        self.get_mut(slot as usize)?.as_mut().map(|s| &mut s.links)
     }
 }
 
@@ -111,14 +114,21 @@ fn deadline_after(now: u64, ms: i64) -> u64 {
     }
 }
 
-impl Timers {
-    pub fn new() -> Timers {
+impl<N: TimerNode> Default for Timers<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<N: TimerNode> Timers<N> {
+    pub fn new() -> Self {
         Timers {
             slots: Vec::new(),
             free: Vec::new(),
             by_id: HashMap::default(),
             heap: TimerHeap::default(),
-            head: None,
+            list: TimerList::default(),
+            dead: Vec::new(),
             next_id: 0,
             pass_now: 0,
             pass_depth: 0,
@@ -129,6 +139,7 @@ impl Timers {
         self.next_id
     }
 
+    /// Live timers (deleted ones excluded).
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
@@ -137,22 +148,17 @@ impl Timers {
         self.by_id.is_empty()
     }
 
-    /// The C-visible list head (newest live timer), or null.
-    pub fn head_ptr(&mut self) -> *mut aeTimeEvent {
-        match self.head {
-            Some(s) => self.node_ptr(s),
-            None => core::ptr::null_mut(),
-        }
+    /// True while lazily deleted timers wait for a pass to free them.
+    pub fn has_dead(&self) -> bool {
+        !self.dead.is_empty()
     }
 
-    fn node_ptr(&mut self, slot: u32) -> *mut aeTimeEvent {
-        match self.slots.get_mut(slot as usize) {
-            Some(Some(s)) => &mut *s.node as *mut aeTimeEvent,
-            _ => core::ptr::null_mut(),
-        }
+    /// The C-visible list head (newest listed timer), or null.
+    pub fn head_ptr(&mut self) -> *mut N {
+        self.list.head_ptr(&mut self.slots)
     }
 
-    fn slot_mut(&mut self, slot: u32) -> Option<&mut Slot> {
+    fn slot_mut(&mut self, slot: u32) -> Option<&mut Slot<N>> {
         self.slots.get_mut(slot as usize).and_then(Option::as_mut)
     }
 
@@ -160,15 +166,18 @@ impl Timers {
         d.max(self.pass_now.saturating_add(1))
     }
 
-    fn heap_insert(&mut self, slot: u32) {
-        let Some(s) = self.slot_mut(slot) else { return };
-        let key = Key { deadline: s.deadline, id: s.node.id };
-        let slots = &mut self.slots;
-        self.heap.push(Entry { key, slot }, &mut |sl, p| {
+    fn on_moved(slots: &mut [Option<Slot<N>>]) -> impl FnMut(u32, usize) + '_ {
+        move |sl, p| {
             if let Some(Some(s)) = slots.get_mut(sl as usize) {
                 s.heap_pos = p;
             }
-        });
+        }
+    }
+
+    fn heap_insert(&mut self, slot: u32) {
+        let Some(s) = self.slot_mut(slot) else { return };
+        let key = Key { deadline: s.deadline, id: s.id };
+        self.heap.push(Entry { key, slot }, &mut Self::on_moved(&mut self.slots));
     }
 
     fn heap_remove(&mut self, slot: u32) {
@@ -176,45 +185,34 @@ impl Timers {
         if pos == NOT_IN_HEAP {
             return;
         }
-        let slots = &mut self.slots;
-        self.heap.remove(pos, &mut |sl, p| {
-            if let Some(Some(s)) = slots.get_mut(sl as usize) {
-                s.heap_pos = p;
-            }
-        });
+        self.heap.remove(pos, &mut Self::on_moved(&mut self.slots));
         if let Some(s) = self.slot_mut(slot) {
             s.heap_pos = NOT_IN_HEAP;
         }
     }
 
-    /// Creates a timer due `ms` milliseconds after `clock`; returns its id.
-    pub fn create(
-        &mut self,
-        ms: i64,
-        proc_: aeTimeProcPtr,
-        client_data: *mut c_void,
-        finalizer: aeEventFinalizerProcPtr,
-        clock: Clock,
-    ) -> i64 {
+    fn show_due(&mut self, slot: u32, clock: Clock) {
+        if let Some(s) = self.slot_mut(slot) {
+            let (wall, mono_us) = (clock.wall_ms_of(s.deadline), s.deadline / 1000);
+            s.node.set_due(wall, mono_us);
+        }
+    }
+
+    /// Creates a timer due `ms` milliseconds after `clock`, its C node made
+    /// by `make` from the id; returns the id.
+    pub fn create(&mut self, ms: i64, clock: Clock, make: impl FnOnce(i64) -> N) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         let deadline = self.clamp_deadline(deadline_after(clock.mono_ns, ms));
-        let (when_sec, when_ms) = clock.wall_of(deadline);
-        let old_head = self.head;
-        let next = match old_head {
-            Some(h) => self.node_ptr(h),
-            None => core::ptr::null_mut(),
-        };
-        let node = Box::new(aeTimeEvent {
+        let slot = Slot {
+            node: Box::new(make(id)),
             id,
-            when_sec: when_sec as _,
-            when_ms: when_ms as _,
-            timeProc: proc_,
-            finalizerProc: finalizer,
-            clientData: client_data,
-            next,
-        });
-        let slot = Slot { node, deadline, heap_pos: NOT_IN_HEAP, newer: None, older: old_head };
+            deadline,
+            heap_pos: NOT_IN_HEAP,
+            links: Links::default(),
+            dead: false,
+            running: 0,
+        };
         let index = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = Some(slot);
@@ -225,42 +223,48 @@ impl Timers {
                 (self.slots.len() - 1) as u32
             }
         };
-        if let Some(h) = old_head.and_then(|h| self.slot_mut(h)) {
-            h.newer = Some(index);
-        }
-        self.head = Some(index);
+        self.show_due(index, clock);
+        self.list.push_front(&mut self.slots, index);
         self.by_id.insert(id, index);
         self.heap_insert(index);
         id
     }
 
-    /// Unlinks and frees timer `id`; returns its finalizer, or None when no
-    /// such timer is live.
-    pub fn delete(&mut self, id: i64) -> Option<Finalizer> {
-        let index = self.by_id.remove(&id)?;
-        self.heap_remove(index);
+    fn free_slot(&mut self, index: u32) -> Option<N::Callbacks> {
+        self.list.unlink(&mut self.slots, index);
         let slot = self.slots.get_mut(index as usize)?.take()?;
         self.free.push(index);
-        let older_ptr = match slot.older {
-            Some(o) => self.node_ptr(o),
-            None => core::ptr::null_mut(),
-        };
-        match slot.newer {
-            Some(n) => {
-                if let Some(s) = self.slot_mut(n) {
-                    s.older = slot.older;
-                    s.node.next = older_ptr;
-                }
-            }
-            None => self.head = slot.older,
-        }
-        if let Some(s) = slot.older.and_then(|o| self.slot_mut(o)) {
-            s.newer = slot.newer;
-        }
-        Some(Finalizer { proc_: slot.node.finalizerProc, client_data: slot.node.clientData })
+        Some(slot.node.callbacks())
     }
 
-    /// The earliest deadline among live timers that are not firing now.
+    /// aeDeleteTimeEvent. Eager: unlinks and frees timer `id` and returns
+    /// its callbacks, for the caller to run the finalizer. Lazy: takes it
+    /// off the schedule, shows it with id -1, and leaves it to `take_dead`.
+    /// None when no such timer is live.
+    pub fn delete(&mut self, id: i64, how: TimerDelete) -> Option<Option<N::Callbacks>> {
+        let index = self.by_id.remove(&id)?;
+        self.heap_remove(index);
+        match how {
+            TimerDelete::Eager => Some(self.free_slot(index)),
+            TimerDelete::Lazy => {
+                let s = self.slot_mut(index)?;
+                s.dead = true;
+                s.node.set_id(DELETED_ID);
+                self.dead.push(index);
+                Some(None)
+            }
+        }
+    }
+
+    /// Frees one lazily deleted timer whose callback is not running, and
+    /// returns its callbacks (for the finalizer).
+    pub fn take_dead(&mut self) -> Option<N::Callbacks> {
+        let k = self.dead.iter().position(|&i| self.slots[i as usize].as_ref().is_some_and(|s| s.running == 0))?;
+        let index = self.dead.swap_remove(k);
+        self.free_slot(index)
+    }
+
+    /// The earliest deadline among scheduled timers.
     pub fn next_deadline(&self) -> Option<u64> {
         self.heap.peek().map(|e| e.key.deadline)
     }
@@ -277,17 +281,19 @@ impl Timers {
         self.pass_depth = self.pass_depth.saturating_sub(1);
     }
 
-    /// Returns the earliest timer due in the current pass and parks it just
-    /// after the pass (it stays live and listed), so it cannot fire twice in
-    /// one pass even if its callback re-enters the loop.
-    pub fn take_due(&mut self) -> Option<Due> {
+    /// Returns the earliest timer due in the current pass, marked running
+    /// and parked just after the pass (it stays live and listed), so it
+    /// cannot fire twice in one pass even if its callback re-enters.
+    pub fn take_due(&mut self) -> Option<Due<N::Callbacks>> {
         let top = *self.heap.peek()?;
         if top.key.deadline > self.pass_now {
             return None;
         }
         self.set_deadline(top.slot, self.pass_now.saturating_add(1));
         let s = self.slot_mut(top.slot)?;
-        Some(Due { id: s.node.id, proc_: s.node.timeProc, client_data: s.node.clientData })
+        s.running += 1;
+        s.node.set_running(true);
+        Some(Due { id: s.id, slot: top.slot, callbacks: s.node.callbacks() })
     }
 
     /// Re-keys a timer in place: a periodic timer sifts down only past the
@@ -295,54 +301,60 @@ impl Timers {
     fn set_deadline(&mut self, index: u32, deadline: u64) {
         let Some(s) = self.slot_mut(index) else { return };
         s.deadline = deadline;
-        let (pos, key) = (s.heap_pos, Key { deadline, id: s.node.id });
+        let (pos, key) = (s.heap_pos, Key { deadline, id: s.id });
         if pos == NOT_IN_HEAP {
             self.heap_insert(index);
             return;
         }
-        let slots = &mut self.slots;
-        self.heap.change_key(pos, key, &mut |sl, p| {
-            if let Some(Some(s)) = slots.get_mut(sl as usize) {
-                s.heap_pos = p;
-            }
-        });
+        self.heap.change_key(pos, key, &mut Self::on_moved(&mut self.slots));
     }
 
-    /// After a callback returned `ms`: schedules timer `id` again, if it is
-    /// still live (the callback may have deleted it).
-    pub fn reschedule(&mut self, id: i64, ms: i64, clock: Clock) {
-        let Some(&index) = self.by_id.get(&id) else { return };
-        let deadline = self.clamp_deadline(deadline_after(clock.mono_ns, ms));
-        let (when_sec, when_ms) = clock.wall_of(deadline);
-        if let Some(s) = self.slot_mut(index) {
-            s.node.when_sec = when_sec as _;
-            s.node.when_ms = when_ms as _;
+    /// After a due timer's callback returned `ret` (ms, or AE_NOMORE = -1):
+    /// reschedules it, or deletes it. A timer the callback deleted stays
+    /// deleted. Returns the callbacks of a timer freed now (eager).
+    pub fn finish(&mut self, due: Due<N::Callbacks>, ret: i64, clock: Clock, how: TimerDelete) -> Option<N::Callbacks> {
+        let s = self.slot_mut(due.slot).filter(|s| s.id == due.id)?;
+        s.running = s.running.saturating_sub(1);
+        let (running, dead) = (s.running, s.dead);
+        if running == 0 {
+            s.node.set_running(false);
         }
-        self.set_deadline(index, deadline);
+        if dead {
+            return None;
+        }
+        if ret == -1 {
+            return self.delete(due.id, how).flatten();
+        }
+        let deadline = self.clamp_deadline(deadline_after(clock.mono_ns, ret));
+        self.set_deadline(due.slot, deadline);
+        self.show_due(due.slot, clock);
+        None
     }
 
-    /// Removes every timer and returns their finalizers, newest first.
-    pub fn drain(&mut self) -> Vec<Finalizer> {
-        let mut out = Vec::with_capacity(self.len());
-        while let Some(h) = self.head {
-            let Some(id) = self.slots.get(h as usize).and_then(Option::as_ref).map(|s| s.node.id) else { break };
-            match self.delete(id) {
-                Some(f) => out.push(f),
+    /// Removes every timer, listed order (newest first), and returns the
+    /// callbacks of each, lazily deleted ones included.
+    pub fn drain(&mut self) -> Vec<N::Callbacks> {
+        let mut out = Vec::with_capacity(self.slots.len() - self.free.len());
+        while let Some(h) = self.list.head() {
+            match self.free_slot(h) {
+                Some(c) => out.push(c),
                 None => break,
             }
         }
+        self.by_id.clear();
+        self.dead.clear();
         self.heap.clear();
         out
     }
 
-    /// Walks the C-visible list (newest first) and returns the ids; for tests.
-    pub fn listed_ids(&mut self) -> Vec<i64> {
+    /// The ids the C list shows, head first; for tests.
+    pub fn listed_ids(&self) -> Vec<i64> {
         let mut ids = Vec::new();
-        let mut cur = self.head;
+        let mut cur = self.list.head();
         while let Some(i) = cur {
             let Some(s) = self.slots.get(i as usize).and_then(Option::as_ref) else { break };
-            ids.push(s.node.id);
-            cur = s.older;
+            ids.push(if s.dead { DELETED_ID } else { s.id });
+            cur = s.links.older;
         }
         ids
     }
@@ -351,8 +363,10 @@ impl Timers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::ae_layout::{CTimeEvent, TimerCallbacks};
+    use crate::abi::ae_v40::aeTimeEvent;
 
-    unsafe extern "C" fn never(_: *mut crate::abi::ae::aeEventLoop, _: i64, _: *mut c_void) -> i32 {
+    unsafe extern "C" fn never(_: *mut core::ffi::c_void, _: i64, _: *mut core::ffi::c_void) -> i32 {
         0
     }
 
@@ -360,52 +374,86 @@ mod tests {
         Clock { mono_ns: ms * 1_000_000, wall_ms: 1_700_000_000_000 + ms as i64 }
     }
 
-    #[test]
-    fn list_mirrors_live_timers_newest_first() {
-        let mut t = Timers::new();
-        let ids: Vec<i64> =
-            (0..5).map(|i| t.create(i * 10, Some(never), core::ptr::null_mut(), None, clock(0))).collect();
-        assert_eq!(t.listed_ids(), vec![4, 3, 2, 1, 0]);
-        assert!(t.delete(ids[2]).is_some());
-        assert!(t.delete(ids[2]).is_none());
-        assert!(t.delete(ids[4]).is_some());
-        assert_eq!(t.listed_ids(), vec![3, 1, 0]);
-        // The raw `next` pointers agree with the list.
+    fn node(id: i64) -> aeTimeEvent {
+        aeTimeEvent::fresh(
+            id,
+            TimerCallbacks { proc_: Some(never), finalizer: None, client_data: core::ptr::null_mut() },
+        )
+    }
+
+    /// Walks the raw C list: ids forwards, and checks the `prev` links back.
+    fn walk(t: &mut Timers<aeTimeEvent>) -> Vec<i64> {
         let mut p = t.head_ptr();
         let mut seen = Vec::new();
+        let mut prev: *mut aeTimeEvent = core::ptr::null_mut();
         while !p.is_null() {
             // SAFETY: test-only walk of nodes owned by `t`, which is not mutated meanwhile.
             unsafe {
+                assert_eq!((*p).prev, prev);
                 seen.push((*p).id);
+                prev = p;
                 p = (*p).next;
             }
         }
-        assert_eq!(seen, vec![3, 1, 0]);
+        seen
+    }
+
+    #[test]
+    fn list_mirrors_timers_newest_first() {
+        let mut t = Timers::new();
+        let ids: Vec<i64> = (0..5).map(|i| t.create(i * 10, clock(0), node)).collect();
+        assert_eq!(walk(&mut t), vec![4, 3, 2, 1, 0]);
+        assert!(matches!(t.delete(ids[2], TimerDelete::Eager), Some(Some(_))));
+        assert!(t.delete(ids[2], TimerDelete::Eager).is_none());
+        assert!(matches!(t.delete(ids[4], TimerDelete::Eager), Some(Some(_))));
+        assert_eq!(walk(&mut t), vec![3, 1, 0]);
+        // Lazily: listed as -1 until freed.
+        assert!(matches!(t.delete(ids[1], TimerDelete::Lazy), Some(None)));
+        assert_eq!(walk(&mut t), vec![3, -1, 0]);
+        assert_eq!(t.len(), 2);
+        assert!(t.take_dead().is_some());
+        assert!(t.take_dead().is_none());
+        assert_eq!(walk(&mut t), vec![3, 0]);
     }
 
     #[test]
     fn a_pass_fires_each_due_timer_once_even_with_zero_period() {
         let mut t = Timers::new();
-        t.create(0, Some(never), core::ptr::null_mut(), None, clock(0));
-        t.create(-5, Some(never), core::ptr::null_mut(), None, clock(0));
-        t.create(1000, Some(never), core::ptr::null_mut(), None, clock(0));
+        t.create(0, clock(0), node);
+        t.create(-5, clock(0), node);
+        t.create(1000, clock(0), node);
         t.begin_pass(5_000_000);
         let mut fired = Vec::new();
         while let Some(d) = t.take_due() {
             fired.push(d.id);
-            t.reschedule(d.id, 0, clock(5));
+            assert!(t.finish(d, 0, clock(5), TimerDelete::Lazy).is_none());
         }
+        t.end_pass();
         assert_eq!(fired, vec![1, 0]);
         assert_eq!(t.len(), 3);
     }
 
     #[test]
-    fn wall_mirror_tracks_deadline() {
+    fn a_running_timer_deleted_lazily_is_freed_after_its_callback() {
         let mut t = Timers::new();
-        t.create(1500, Some(never), core::ptr::null_mut(), None, clock(0));
+        let id = t.create(0, clock(0), node);
+        t.begin_pass(1_000_000);
+        let d = t.take_due().expect("due");
+        assert!(matches!(t.delete(id, TimerDelete::Lazy), Some(None)));
+        assert!(t.take_dead().is_none(), "not while its callback runs");
+        assert!(t.finish(d, 10, clock(1), TimerDelete::Lazy).is_none());
+        t.end_pass();
+        assert!(t.take_dead().is_some());
+        assert!(t.listed_ids().is_empty());
+    }
+
+    #[test]
+    fn due_time_mirrors() {
+        let mut t = Timers::new();
+        t.create(1500, clock(0), node);
         let p = t.head_ptr();
         // SAFETY: test-only read of a node owned by `t`.
         let (s, ms) = unsafe { ((*p).when_sec, (*p).when_ms) };
-        assert_eq!(s as i64 * 1000 + ms as i64, 1_700_000_000_000 + 1500);
+        assert_eq!(s * 1000 + ms, 1_700_000_000_000 + 1500);
     }
 }

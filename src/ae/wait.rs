@@ -1,6 +1,6 @@
 //! aeWait: a one-shot poll(2) on a single fd.
 
-use crate::abi::ae::{AE_READABLE, AE_WRITABLE};
+use crate::abi::ae_common::{AE_READABLE, AE_WRITABLE};
 use crate::sys::{self, poll};
 
 /// Returns the ready mask (POLLIN as READABLE; POLLOUT, POLLERR and POLLHUP

@@ -15,6 +15,7 @@ pub mod error;
 pub mod io;
 pub mod names;
 pub mod options;
+pub mod policy;
 pub mod port;
 pub mod reserve;
 pub mod resolve;
@@ -41,7 +42,8 @@ mod tests {
     use crate::sys::{fd, socket};
 
     fn listener() -> (i32, u16) {
-        let l = tcp_server(0, Some(c"127.0.0.1"), 16, Family::V4).expect("server");
+        let l = tcp_server(0, Some(c"127.0.0.1"), 16, Family::V4, &crate::generation::redis30::GENERATION.anet)
+            .expect("server");
         let port = sock_name(l).expect("sockname").port();
         assert!(port > 0);
         (l, port)
@@ -78,7 +80,7 @@ mod tests {
         let e = set_block(-1, true).unwrap_err();
         assert_eq!(e.message(), b"fcntl(F_GETFL): Bad file descriptor");
         assert_eq!(e.errno, libc::EBADF);
-        let e = tcp_server(70000, None, 16, Family::V4).unwrap_err();
+        let e = tcp_server(70000, None, 16, Family::V4, &crate::generation::redis30::GENERATION.anet).unwrap_err();
         assert_eq!(e.message(), b"invalid port 70000");
         let e = resolve(Some(c"localhost"), true).unwrap_err();
         assert_eq!(e.message(), b"Name or service not known");

@@ -35,17 +35,11 @@ pub fn format_addr(out: &mut [u8], ip: &[u8], port: i32) -> usize {
     let digits = super::port::int_text(port, &mut digits);
     let v6 = ip.contains(&b':');
     let parts: [&[u8]; 5] = if v6 { [b"[", ip, b"]", b":", digits] } else { [b"", ip, b"", b":", digits] };
-    let total: usize = parts.iter().map(|p| p.len()).sum();
-    if let Some(room) = out.len().checked_sub(1) {
-        let mut at = 0;
-        for p in parts {
-            let n = p.len().min(room - at);
-            out[at..at + n].copy_from_slice(&p[..n]);
-            at += n;
-        }
-        out[at] = 0;
+    let mut w = crate::bounded::Bounded::new(out);
+    for p in parts {
+        w.push(p);
     }
-    total
+    w.terminate()
 }
 
 /// anetFormatPeer: the peer of `fd` as "ip:port" / "[ip]:port".

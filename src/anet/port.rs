@@ -4,26 +4,11 @@ use core::ffi::CStr;
 use core::fmt::Write;
 
 use super::error::{AnetError, AnetResult};
+use crate::bounded::Bounded;
 
 /// A port in 0..=65535 printed as "%d", NUL-terminated.
 pub struct PortStr {
     buf: [u8; 6],
-}
-
-/// A small truncating writer over a fixed buffer.
-struct Cursor<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl Write for Cursor<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let room = self.buf.len().saturating_sub(self.len);
-        let n = s.len().min(room);
-        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
-        self.len += n;
-        Ok(())
-    }
 }
 
 impl PortStr {
@@ -35,8 +20,9 @@ impl PortStr {
             return Err(AnetError::new(libc::EINVAL, format_args!("invalid port {port}")));
         }
         let mut buf = [0u8; 6];
-        let mut c = Cursor { buf: &mut buf[..5], len: 0 };
-        let _ = write!(c, "{port}");
+        let mut w = Bounded::new(&mut buf);
+        let _ = write!(w, "{port}");
+        w.terminate();
         Ok(PortStr { buf })
     }
 
@@ -48,9 +34,9 @@ impl PortStr {
 
 /// `"%d"` of an int into a stack buffer; returns the digits.
 pub(crate) fn int_text(v: i32, buf: &mut [u8; 12]) -> &[u8] {
-    let mut c = Cursor { buf: &mut buf[..], len: 0 };
-    let _ = write!(c, "{v}");
-    let n = c.len;
+    let mut w = Bounded::new(&mut buf[..]);
+    let _ = write!(w, "{v}");
+    let n = w.len();
     &buf[..n]
 }
 

@@ -4,6 +4,7 @@ use core::ffi::CStr;
 
 use super::error::{AnetError, AnetResult};
 use super::options::{set_reuse_addr, set_v6only};
+use super::policy::Policy;
 use super::port::PortStr;
 use super::sock::{Sock, create_socket};
 use super::unix::unix_sockaddr;
@@ -21,8 +22,15 @@ pub enum Family {
 /// A blocking TCP listener on `bindaddr` (NULL: the wildcard) and `port`.
 /// Only the first address whose socket() succeeds is used; a failure
 /// after that ends the call. When no socket can be created the text is
-/// "unable to bind socket" and errno that of the last socket() call.
-pub fn tcp_server(port: i32, bindaddr: Option<&CStr>, backlog: i32, family: Family) -> AnetResult<i32> {
+/// "unable to bind socket" (3.2+: ", errno: %d" added) and errno that of
+/// the last socket() call.
+pub fn tcp_server(
+    port: i32,
+    bindaddr: Option<&CStr>,
+    backlog: i32,
+    family: Family,
+    policy: &Policy,
+) -> AnetResult<i32> {
     let port = PortStr::new(port)?;
     let af = match family {
         Family::V4 => libc::AF_INET,
@@ -44,6 +52,9 @@ pub fn tcp_server(port: i32, bindaddr: Option<&CStr>, backlog: i32, family: Fami
         }
         set_reuse_addr(s.fd())?;
         return listen_on(s, &ai.addr, backlog, None);
+    }
+    if policy.bind_error_with_errno {
+        return Err(AnetError::new(last.0, format_args!("unable to bind socket, errno: {}", last.0)));
     }
     Err(AnetError::new(last.0, format_args!("unable to bind socket")))
 }

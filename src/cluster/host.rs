@@ -1,10 +1,15 @@
 //! The host interface, stored process-wide. The server sets it once at
-//! start-up (compat/redis-3.0/ does it from a constructor); until then, and
-//! for every member left NULL/0, the defaults apply.
+//! start-up (the compat/ host files do it from a constructor); until then,
+//! and for every member left NULL/0, the defaults apply: the generation's
+//! reference values and the library's bounds. The host's default loop is
+//! the most recently created live one.
 
+use core::ffi::c_void;
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicPtr, Ordering};
 
+use super::frame::Limits;
+use super::policy::Policy;
 use crate::abi::cluster_host::{
     AENET_CLUSTER_DEFAULT_KEEPALIVE, AENET_CLUSTER_DEFAULT_MAX_FRAME, AENET_CLUSTER_DEFAULT_MAX_PENDING,
     aenetClusterHost,
@@ -19,10 +24,15 @@ const NONE: aenetClusterHost = aenetClusterHost {
     keepaliveInterval: 0,
     maxFrameLen: 0,
     maxPendingBytes: 0,
+    messageSentType: None,
+    minFrameLen: 0,
+    readChunk: 0,
+    nodeLinkOffset: 0,
 };
 
 static HOST: RwLock<aenetClusterHost> = RwLock::new(NONE);
 static MESSAGES_SENT: AtomicI64 = AtomicI64::new(0);
+static DEFAULT_LOOP: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
 
 pub fn set(h: Option<aenetClusterHost>) {
     if let Ok(mut g) = HOST.write() {
@@ -34,12 +44,24 @@ pub fn get() -> aenetClusterHost {
     HOST.read().map(|g| *g).unwrap_or(NONE)
 }
 
-pub fn max_frame(h: &aenetClusterHost) -> usize {
-    if h.maxFrameLen == 0 { AENET_CLUSTER_DEFAULT_MAX_FRAME as usize } else { h.maxFrameLen as usize }
+fn or_default(v: u32, default: usize) -> usize {
+    if v == 0 { default } else { v as usize }
+}
+
+pub fn limits(h: &aenetClusterHost, p: &Policy) -> Limits {
+    Limits {
+        min_len: or_default(h.minFrameLen, p.min_frame_len),
+        max_frame: or_default(h.maxFrameLen, AENET_CLUSTER_DEFAULT_MAX_FRAME as usize),
+        read_chunk: or_default(h.readChunk, p.read_chunk),
+    }
 }
 
 pub fn max_pending(h: &aenetClusterHost) -> usize {
-    if h.maxPendingBytes == 0 { AENET_CLUSTER_DEFAULT_MAX_PENDING as usize } else { h.maxPendingBytes as usize }
+    or_default(h.maxPendingBytes, AENET_CLUSTER_DEFAULT_MAX_PENDING as usize)
+}
+
+pub fn node_link_offset(h: &aenetClusterHost, p: &Policy) -> usize {
+    or_default(h.nodeLinkOffset, p.node_link_offset)
 }
 
 pub fn keepalive_interval(h: &aenetClusterHost) -> i32 {
@@ -53,4 +75,19 @@ pub fn count_sent() {
 
 pub fn messages_sent() -> i64 {
     MESSAGES_SENT.load(Ordering::Relaxed)
+}
+
+/// aeCreateEventLoop made `el`: it is the default loop from now on.
+pub fn loop_created(el: *mut c_void) {
+    DEFAULT_LOOP.store(el, Ordering::Release);
+}
+
+/// `el` is being freed: it is no longer anyone's default.
+pub fn loop_deleted(el: *mut c_void) {
+    let _ = DEFAULT_LOOP.compare_exchange(el, core::ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire);
+}
+
+/// The loop links register on when the host does not say.
+pub fn default_loop() -> *mut c_void {
+    DEFAULT_LOOP.load(Ordering::Acquire)
 }

@@ -1,57 +1,209 @@
-//! The seven link-layer functions of Redis 3.0.7's cluster.c. They read and
-//! write the C-visible `clusterLink` (the host's clusterCron sets `fd`
-//! itself) and its sds buffers; framing decisions come from the safe core.
+//! The seven link-layer functions of Redis 3.0–5.0's cluster.c, over the
+//! generation's clusterLink and sds format. Each converts its arguments,
+//! then runs the core (src/cluster) with this file's `LinkBuffers` (the
+//! C-visible link and its sds buffers) and `Bus` (the host's hooks and ae).
 #![allow(non_snake_case)]
 
 use core::ffi::{c_int, c_uchar, c_void};
 use core::fmt;
+use core::marker::PhantomData;
 use core::ptr;
 
-use crate::abi::ae::{AE_ERR, AE_NOMORE, AE_READABLE, AE_WRITABLE, aeEventLoop};
-use crate::abi::cluster::{MAX_CLUSTER_ACCEPTS_PER_CALL, clusterLink, clusterNode};
-use crate::abi::cluster_host::{
-    AENET_CLUSTER_ACCEPT_RETRY_MS, AENET_LOG_DEBUG, AENET_LOG_VERBOSE, AENET_LOG_WARNING, aenetClusterHost,
-};
-use crate::anet::addr::Endpoint;
+use crate::abi::ae_common::{AE_BARRIER, AE_ERR, AE_NOMORE, AE_READABLE, AE_WRITABLE, aeFileProcPtr};
+use crate::abi::cluster_host::{AENET_CLUSTER_ACCEPT_RETRY_MS, AENET_LOG_WARNING, aenetClusterHost};
 use crate::anet::error::StrError;
-use crate::anet::{accept, options};
-use crate::cluster::{frame, host, registry};
+use crate::cluster::accept::{self, Acceptor};
+use crate::cluster::frame::{self, Limits};
+use crate::cluster::link::{self, Bus, LinkBuffers};
+use crate::cluster::policy::{Policy, SdsFormat};
+use crate::cluster::{host, registry};
 use crate::errbuf::ErrText;
-use crate::ffi::ae::{LAST_LOOP, aeCreateFileEvent, aeCreateTimeEvent, aeDeleteFileEvent};
-use crate::ffi::sds;
+use crate::ffi::ae::{aeCreateFileEvent, aeCreateTimeEvent, aeDeleteFileEvent};
+use crate::ffi::boundary::{fail_with, refuse};
+use crate::ffi::sds::{self, Format, v30::V30, v32::V32};
+use crate::generation::current::{self, ae_abi::aeEventLoop, cluster_abi::clusterLink, cluster_abi::clusterNode};
 use crate::sys::{self, time};
 
-/// Receive-buffer capacity kept between frames; larger buffers are given
-/// back after the frame that needed them.
-const RCVBUF_KEEP: usize = 16 * 1024;
+const POLICY: Policy = match current::GENERATION.cluster {
+    Some(p) => p,
+    None => panic!("this generation keeps the host's own link layer"),
+};
 
-fn log(h: &aenetClusterHost, level: c_int, args: fmt::Arguments<'_>) {
-    let Some(f) = h.log else { return };
-    let text = ErrText::format(args);
-    // SAFETY: the host's log hook gets a NUL-terminated string valid for the call.
-    unsafe { f(level, text.with_nul().as_ptr().cast()) }
+/// Runs `$body` with `$F` the generation's sds format.
+macro_rules! with_format {
+    ($F:ident => $body:expr) => {
+        match POLICY.sds {
+            SdsFormat::V30 => {
+                type $F = V30;
+                $body
+            }
+            SdsFormat::V32 => {
+                type $F = V32;
+                $body
+            }
+        }
+    };
 }
 
-fn event_loop(h: &aenetClusterHost) -> *mut aeEventLoop {
-    match h.eventLoop {
-        // SAFETY: the host's hook takes no arguments.
-        Some(f) => unsafe { f() },
-        None => LAST_LOOP.load(core::sync::atomic::Ordering::Acquire),
+/// A link this library created and has not freed (checked against the
+/// registry at every entry).
+struct LinkPtr<F> {
+    link: *mut clusterLink,
+    _format: PhantomData<F>,
+}
+
+impl<F> Clone for LinkPtr<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F> Copy for LinkPtr<F> {}
+impl<F> PartialEq for LinkPtr<F> {
+    fn eq(&self, other: &Self) -> bool {
+        self.link == other.link
     }
 }
 
-fn live(link: *mut clusterLink) -> bool {
-    !link.is_null() && registry::contains(link as usize)
+impl<F: Format> LinkPtr<F> {
+    /// None for NULL, unknown and freed links.
+    fn live(link: *mut clusterLink) -> Option<Self> {
+        (!link.is_null() && registry::contains(link as usize)).then_some(LinkPtr { link, _format: PhantomData })
+    }
 }
 
-struct Peer(Endpoint);
+// SAFETY (for every method): `self.link` is live (LinkPtr::live, or named
+// by the registry), its sds buffers are this format's, and no C code runs
+// while the slices returned live.
+impl<F: Format> LinkBuffers for LinkPtr<F> {
+    fn id(self) -> usize {
+        self.link as usize
+    }
+    fn fd(self) -> i32 {
+        // SAFETY: see the impl.
+        unsafe { (*self.link).fd }
+    }
+    fn received(&self) -> &[u8] {
+        // SAFETY: see the impl.
+        unsafe { sds::bytes::<F>((*self.link).rcvbuf) }
+    }
+    fn received_alloc(&self) -> usize {
+        // SAFETY: see the impl.
+        unsafe { sds::alloc_size::<F>((*self.link).rcvbuf) }
+    }
+    fn reserve_received(&mut self, add: usize) -> bool {
+        // SAFETY: see the impl; the moved buffer replaces the old one.
+        unsafe {
+            match sds::reserve::<F>((*self.link).rcvbuf, add, true) {
+                Some(s) => {
+                    (*self.link).rcvbuf = s;
+                    true
+                }
+                None => false,
+            }
+        }
+    }
+    fn received_spare(&mut self) -> &mut [u8] {
+        // SAFETY: see the impl.
+        unsafe { sds::spare::<F>((*self.link).rcvbuf) }
+    }
+    fn commit_received(&mut self, n: usize) {
+        // SAFETY: see the impl.
+        unsafe { sds::grow_len::<F>((*self.link).rcvbuf, n) }
+    }
+    fn restart_received(&mut self, keep: usize) {
+        // SAFETY: see the impl.
+        unsafe { (*self.link).rcvbuf = sds::clear::<F>((*self.link).rcvbuf, keep) }
+    }
+    fn queued(&self) -> &[u8] {
+        // SAFETY: see the impl.
+        unsafe { sds::bytes::<F>((*self.link).sndbuf) }
+    }
+    fn drop_queued(&mut self, n: usize) {
+        // SAFETY: see the impl.
+        unsafe { sds::drop_front::<F>((*self.link).sndbuf, n) }
+    }
+    fn queue(&mut self, bytes: &[u8]) -> bool {
+        // SAFETY: see the impl; `bytes` is the caller's message, not the buffer.
+        unsafe {
+            match sds::cat::<F>((*self.link).sndbuf, bytes) {
+                Some(s) => {
+                    (*self.link).sndbuf = s;
+                    true
+                }
+                None => false,
+            }
+        }
+    }
+}
 
-impl fmt::Display for Peer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Endpoint::Ip { ip, port } => write!(f, "{ip}:{port}"),
-            Endpoint::Unix => f.write_str("/unixsocket:0"),
-            Endpoint::Other(family) => write!(f, "?(family {family}):0"),
+/// The host's hooks and the loop links register on.
+struct CBus {
+    h: aenetClusterHost,
+    el: *mut aeEventLoop,
+}
+
+impl CBus {
+    fn new() -> CBus {
+        let h = host::get();
+        let el = match h.eventLoop {
+            // SAFETY: the host's hook takes no arguments.
+            Some(f) => unsafe { f() }.cast(),
+            None => host::default_loop().cast(),
+        };
+        CBus { h, el }
+    }
+
+    fn log(&self, level: c_int, args: fmt::Arguments<'_>) {
+        let Some(f) = self.h.log else { return };
+        let text = ErrText::format(args);
+        // SAFETY: the host's log hook gets a NUL-terminated string valid for the call.
+        unsafe { f(level, text.with_nul().as_ptr().cast()) }
+    }
+}
+
+impl<F: Format> Bus<LinkPtr<F>> for CBus {
+    fn limits(&self) -> Limits {
+        host::limits(&self.h, &POLICY)
+    }
+    fn max_pending(&self) -> usize {
+        host::max_pending(&self.h)
+    }
+    fn log(&self, level: i32, args: fmt::Arguments<'_>) {
+        CBus::log(self, level, args)
+    }
+    fn deliver(&self, link: LinkPtr<F>) -> bool {
+        let keep = match self.h.processPacket {
+            // SAFETY: the host's hook gets the live link with one whole frame in rcvbuf.
+            Some(f) => unsafe { f(link.link.cast()) },
+            None => 1,
+        };
+        keep != 0 && LinkPtr::<F>::live(link.link).is_some()
+    }
+    fn free(&self, link: LinkPtr<F>) {
+        // SAFETY: the link is live.
+        unsafe { freeClusterLink(link.link) }
+    }
+    fn link_at(&self, id: usize) -> LinkPtr<F> {
+        LinkPtr { link: id as *mut clusterLink, _format: PhantomData }
+    }
+    fn arm_writable(&self, link: LinkPtr<F>) -> bool {
+        let mask = if POLICY.write_barrier { AE_WRITABLE | AE_BARRIER } else { AE_WRITABLE };
+        // SAFETY: el is the host's loop (or NULL, refused); the link is live.
+        unsafe {
+            aeCreateFileEvent(self.el, link.fd(), mask, file_proc(clusterWriteHandler), link.link.cast()) != AE_ERR
+        }
+    }
+    fn disarm_writable(&self, link: LinkPtr<F>) {
+        // SAFETY: as above.
+        unsafe { aeDeleteFileEvent(self.el, link.fd(), AE_WRITABLE) }
+    }
+    fn message_sent(&self, msg: &[u8]) {
+        match (self.h.messageSentType, self.h.messageSent) {
+            // SAFETY: the host's hooks take a type or nothing.
+            (Some(f), _) => unsafe { f(frame::msg_type(msg).unwrap_or(u16::MAX)) },
+            // SAFETY: as above.
+            (None, Some(f)) => unsafe { f() },
+            (None, None) => host::count_sent(),
         }
     }
 }
@@ -60,44 +212,52 @@ impl fmt::Display for Peer {
 /// no events. NULL with errno ENOMEM when memory is exhausted.
 #[unsafe(no_mangle)]
 pub extern "C" fn createClusterLink(node: *mut clusterNode) -> *mut clusterLink {
-    let (snd, rcv) = (sds::empty(), sds::empty());
-    if snd.is_null() || rcv.is_null() {
-        // SAFETY: each is NULL or a fresh sds.
-        unsafe {
-            sds::free(snd);
-            sds::free(rcv);
+    with_format!(F => {
+        let (snd, rcv) = (sds::empty::<F>(), sds::empty::<F>());
+        if snd.is_null() || rcv.is_null() {
+            // SAFETY: each is NULL or a fresh sds of this format.
+            unsafe {
+                sds::free::<F>(snd);
+                sds::free::<F>(rcv);
+            }
+            return fail_with(libc::ENOMEM, ptr::null_mut());
         }
-        sys::set_errno(libc::ENOMEM);
-        return ptr::null_mut();
-    }
-    let link = Box::into_raw(Box::new(clusterLink { ctime: time::wall_ms(), fd: -1, sndbuf: snd, rcvbuf: rcv, node }));
-    registry::insert(link as usize);
-    link
+        let link = Box::into_raw(Box::new(clusterLink { ctime: time::wall_ms(), fd: -1, sndbuf: snd, rcvbuf: rcv, node }));
+        registry::insert(link as usize);
+        link
+    })
 }
 
 /// Unregisters the fd's events (one call), drops both buffers (unsent data
-/// is lost, as in the reference), detaches the node, closes the fd. A NULL,
-/// unknown or already freed link is ignored.
+/// is lost, as in the reference), detaches the node when its link is this
+/// one, closes the fd. A NULL, unknown or already freed link is ignored.
 ///
 /// # Safety
 /// `link` is NULL or a pointer this library handed out.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn freeClusterLink(link: *mut clusterLink) {
     if link.is_null() || !registry::remove(link as usize) {
-        return;
+        return refuse(());
     }
-    let h = host::get();
+    let bus = CBus::new();
+    let offset = host::node_link_offset(&bus.h, &POLICY);
     // SAFETY: link was live (just removed from the registry) and is freed once.
     unsafe {
         let fd = (*link).fd;
         if fd != -1 {
-            aeDeleteFileEvent(event_loop(&h), fd, AE_READABLE | AE_WRITABLE);
+            aeDeleteFileEvent(bus.el, fd, AE_READABLE | AE_WRITABLE);
         }
-        sds::free((*link).sndbuf);
-        sds::free((*link).rcvbuf);
+        with_format!(F => {
+            sds::free::<F>((*link).sndbuf);
+            sds::free::<F>((*link).rcvbuf);
+        });
         let node = (*link).node;
-        if !node.is_null() && (*node).link == link {
-            (*node).link = ptr::null_mut();
+        if !node.is_null() {
+            // The host's clusterNode has its `link` at `offset`.
+            let slot = node.cast::<u8>().add(offset).cast::<*mut clusterLink>();
+            if slot.read_unaligned() == link {
+                slot.write_unaligned(ptr::null_mut());
+            }
         }
         if fd != -1 {
             let _ = sys::fd::close(fd);
@@ -118,205 +278,58 @@ pub unsafe extern "C" fn handleLinkIOError(link: *mut clusterLink) {
 /// empty. Never frees the link, so handlers may call it freely.
 ///
 /// # Safety
-/// `link` is NULL or a pointer this library handed out; `msg` points to
-/// `msglen` readable bytes.
+/// `link` is NULL or a pointer this library handed out; `msg` is NULL or
+/// points to `msglen` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn clusterSendMessage(link: *mut clusterLink, msg: *mut c_uchar, msglen: usize) {
-    if !live(link) {
-        return;
-    }
-    let h = host::get();
-    // SAFETY: link is live; msg holds msglen bytes by contract.
-    unsafe {
-        let snd = (*link).sndbuf;
-        if sds::len(snd) == 0 && msglen != 0 {
-            let el = event_loop(&h);
-            if aeCreateFileEvent(el, (*link).fd, AE_WRITABLE, Some(clusterWriteHandler), link.cast()) == AE_ERR {
-                log(
-                    &h,
-                    AENET_LOG_WARNING,
-                    format_args!(
-                        "Unable to arm the cluster bus write handler on fd {}: {}",
-                        (*link).fd,
-                        StrError(sys::errno())
-                    ),
-                );
-            }
-        }
-        if msglen != 0 && !msg.is_null() {
-            match sds::cat(snd, core::slice::from_raw_parts(msg, msglen)) {
-                Some(s) => (*link).sndbuf = s,
-                None => log(
-                    &h,
-                    AENET_LOG_WARNING,
-                    format_args!("Out of memory queueing a {msglen} bytes cluster bus message"),
-                ),
-            }
-        }
-        match h.messageSent {
-            Some(f) => f(),
-            None => host::count_sent(),
-        }
-    }
+    let msg: &[u8] = if msg.is_null() || msglen == 0 {
+        &[]
+    } else {
+        // SAFETY: msg holds msglen bytes by contract.
+        unsafe { core::slice::from_raw_parts(msg, msglen) }
+    };
+    with_format!(F => match LinkPtr::<F>::live(link) {
+        Some(l) => link::send(l, msg, &CBus::new()),
+        None => refuse(()),
+    })
 }
 
-/// Drains the send queue until the kernel would block; disarms the
-/// writable event once it is empty. EAGAIN keeps the link (the reference
-/// freed it); EINTR is retried.
-///
+type Handler = unsafe extern "C" fn(el: *mut aeEventLoop, fd: c_int, privdata: *mut c_void, mask: c_int);
+
+/// One of the exported handlers as the aeFileProc the loop stores, so the
+/// event table holds the very function the reference registers.
+fn file_proc(f: Handler) -> aeFileProcPtr {
+    // SAFETY: the two types differ only in the pointee of the first
+    // argument (aeEventLoop vs void), which the C ABI passes the same way.
+    Some(unsafe { core::mem::transmute::<Handler, unsafe extern "C" fn(*mut c_void, c_int, *mut c_void, c_int)>(f) })
+}
+
 /// # Safety
 /// `privdata` is the link the event was registered with.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn clusterWriteHandler(el: *mut aeEventLoop, fd: c_int, privdata: *mut c_void, mask: c_int) {
-    let _ = mask;
-    let link = privdata.cast::<clusterLink>();
-    if !live(link) {
-        return;
-    }
-    let h = host::get();
-    loop {
-        // SAFETY: link is live; the slice is dropped before the buffer changes.
-        let result = unsafe {
-            let snd = (*link).sndbuf;
-            if sds::len(snd) == 0 {
-                aeDeleteFileEvent(el, (*link).fd, AE_WRITABLE);
-                return;
-            }
-            sys::fd::write(fd, sds::bytes(snd))
-        };
-        match result {
-            // SAFETY: link is live.
-            Ok(n) if n > 0 => unsafe { sds::drop_front((*link).sndbuf, n) },
-            Ok(_) => {
-                log(&h, AENET_LOG_DEBUG, format_args!("I/O error writing to node link: short write"));
-                // SAFETY: link is live.
-                return unsafe { handleLinkIOError(link) };
-            }
-            Err(e) if e.0 == libc::EINTR => continue,
-            Err(e) if e.0 == libc::EAGAIN => return,
-            Err(e) => {
-                log(&h, AENET_LOG_DEBUG, format_args!("I/O error writing to node link: {}", StrError(e.0)));
-                // SAFETY: link is live.
-                return unsafe { handleLinkIOError(link) };
-            }
-        }
-    }
+    let _ = (el, fd, mask);
+    with_format!(F => if let Some(l) = LinkPtr::<F>::live(privdata.cast()) {
+        link::on_writable(l, &CBus::new());
+    })
 }
 
-/// Reads frames until the socket would block: the 8-byte prefix first
-/// (checked: "RCmb", 2208 <= totlen <= the bound), then the rest into
-/// link->rcvbuf, which grows with the bytes that arrive (at most doubling
-/// per read), not with the length the prefix claims; each whole frame goes
-/// to the host's processPacket. Until a link has delivered its first frame
-/// its buffer counts against the bound on unproven links.
-///
 /// # Safety
 /// `privdata` is the link the event was registered with.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn clusterReadHandler(el: *mut aeEventLoop, fd: c_int, privdata: *mut c_void, mask: c_int) {
-    let _ = (el, mask);
-    let link = privdata.cast::<clusterLink>();
-    if !live(link) {
-        return;
-    }
-    let h = host::get();
-    let max = host::max_frame(&h);
-    loop {
-        // SAFETY: link is live and its rcvbuf a live sds; slices end before it changes.
-        let (buffered, want) = unsafe {
-            let rcv = sds::bytes((*link).rcvbuf);
-            (rcv.len(), frame::next_read(rcv, max))
-        };
-        let Ok(want) = want else {
-            log(&h, AENET_LOG_WARNING, format_args!("Bad message length or signature received from Cluster bus."));
-            // SAFETY: link is live.
-            return unsafe { handleLinkIOError(link) };
-        };
-        let budget = frame::read_budget(buffered, want);
-        // SAFETY: link is live; reserve returns the moved buffer or leaves it.
-        let (rcv, grew) = unsafe {
-            let old = sds::alloc_size((*link).rcvbuf);
-            match sds::reserve((*link).rcvbuf, budget, true) {
-                Some(s) => (s, sds::alloc_size(s) != old),
-                None => {
-                    log(&h, AENET_LOG_WARNING, format_args!("Out of memory reading a cluster bus frame"));
-                    return handleLinkIOError(link);
-                }
-            }
-        };
-        // SAFETY: link is live.
-        unsafe { (*link).rcvbuf = rcv };
-        // SAFETY: rcv is the link's live buffer.
-        if grew && unsafe { !within_pending_bound(&h, link, sds::alloc_size(rcv)) } {
-            return;
-        }
-        // SAFETY: reserve left at least `budget` spare bytes.
-        let read = unsafe {
-            let spare = sds::spare(rcv);
-            let n = spare.len().min(want);
-            sys::fd::read(fd, &mut spare[..n])
-        };
-        match read {
-            // SAFETY: n <= the spare bytes that were written.
-            Ok(n) if n > 0 => unsafe { sds::grow_len(rcv, n) },
-            Ok(_) => {
-                log(&h, AENET_LOG_DEBUG, format_args!("I/O error reading from node link: connection closed"));
-                // SAFETY: link is live.
-                return unsafe { handleLinkIOError(link) };
-            }
-            Err(e) if e.0 == libc::EINTR => continue,
-            Err(e) if e.0 == libc::EAGAIN => return,
-            Err(e) => {
-                log(&h, AENET_LOG_DEBUG, format_args!("I/O error reading from node link: {}", StrError(e.0)));
-                // SAFETY: link is live.
-                return unsafe { handleLinkIOError(link) };
-            }
-        }
-        // SAFETY: rcv is the link's live buffer.
-        if unsafe { frame::is_complete(sds::bytes(rcv)) } {
-            registry::mark_proven(link as usize);
-            let keep = match h.processPacket {
-                // SAFETY: the host's hook gets the live link with one whole frame in rcvbuf.
-                Some(f) => unsafe { f(link) },
-                None => 1,
-            };
-            if keep == 0 || !live(link) {
-                return;
-            }
-            // SAFETY: link is still live.
-            unsafe { (*link).rcvbuf = sds::clear((*link).rcvbuf, RCVBUF_KEEP) };
-        }
-    }
+    let _ = (el, fd, mask);
+    with_format!(F => if let Some(l) = LinkPtr::<F>::live(privdata.cast()) {
+        link::on_readable(l, &CBus::new());
+    })
 }
 
-/// Records what `link` holds; when the unproven links together pass the
-/// bound, closes the one holding the most and logs it. False when that was
-/// `link` itself.
-///
-/// # Safety
-/// `link` is live.
-unsafe fn within_pending_bound(h: &aenetClusterHost, link: *mut clusterLink, held: usize) -> bool {
-    let bound = host::max_pending(h);
-    let Some(over) = registry::note_held(link as usize, held, bound) else { return true };
-    let victim = over.largest as *mut clusterLink;
-    // SAFETY: the registry names only live links.
-    let peer = unsafe { link_peer((*victim).fd) };
-    log(
-        h,
-        AENET_LOG_WARNING,
-        format_args!(
-            "Closing cluster bus link from {peer}: {} bytes buffered by links that have not sent a complete \
-             message yet (limit {bound}), {} of them by this one",
-            over.total, over.largest_held
-        ),
-    );
-    // SAFETY: victim is live (named by the registry).
-    unsafe { freeClusterLink(victim) };
-    victim != link
-}
-
-fn link_peer(fd: c_int) -> Peer {
-    Peer(crate::anet::peer_name(fd).unwrap_or(Endpoint::Other(0)))
+/// The accepting side: the listener, the dispatching loop, the host's hooks.
+struct CAcceptor {
+    bus: CBus,
+    el: *mut aeEventLoop,
+    listener: c_int,
+    privdata: *mut c_void,
 }
 
 struct PausedListener {
@@ -324,89 +337,68 @@ struct PausedListener {
     privdata: *mut c_void,
 }
 
-/// Stops watching a listening socket for a while: used when the host does
-/// not allow accepting, or when fds run out, so a socket that stays
-/// readable does not spin the loop (level-triggered). Pending connections
-/// wait in the kernel's backlog.
-fn pause_accept(el: *mut aeEventLoop, fd: c_int, privdata: *mut c_void) {
-    let paused = Box::into_raw(Box::new(PausedListener { fd, privdata }));
-    // SAFETY: el is the loop that dispatched the accept handler.
-    unsafe {
-        aeDeleteFileEvent(el, fd, AE_READABLE);
-        let id = aeCreateTimeEvent(
-            el,
-            AENET_CLUSTER_ACCEPT_RETRY_MS as i64,
-            Some(resume_accept),
-            paused.cast(),
-            Some(free_paused),
-        );
-        if id == AE_ERR as i64 {
-            drop(Box::from_raw(paused));
-            aeCreateFileEvent(el, fd, AE_READABLE, Some(clusterAcceptHandler), privdata);
-        }
-    }
-}
-
-unsafe extern "C" fn resume_accept(el: *mut aeEventLoop, id: i64, data: *mut c_void) -> c_int {
+unsafe extern "C" fn resume_accept(el: *mut c_void, id: i64, data: *mut c_void) -> c_int {
     let _ = id;
     // SAFETY: data is the PausedListener owned by this timer until its finalizer.
     let p = unsafe { &*data.cast::<PausedListener>() };
     // SAFETY: el is the loop running this timer.
-    unsafe { aeCreateFileEvent(el, p.fd, AE_READABLE, Some(clusterAcceptHandler), p.privdata) };
+    unsafe { aeCreateFileEvent(el.cast(), p.fd, AE_READABLE, file_proc(clusterAcceptHandler), p.privdata) };
     AE_NOMORE
 }
 
-unsafe extern "C" fn free_paused(el: *mut aeEventLoop, data: *mut c_void) {
+unsafe extern "C" fn free_paused(el: *mut c_void, data: *mut c_void) {
     let _ = el;
     // SAFETY: the timer's finalizer runs once and owns the box.
     drop(unsafe { Box::from_raw(data.cast::<PausedListener>()) });
 }
 
-/// Accepts up to 1000 bus connections per readable event: each becomes a
-/// non-blocking, TCP_NODELAY, keepalive socket with a new inbound link
-/// reading frames. An fd that cannot be registered is closed with its link.
-///
-/// # Safety
-/// `el` is the loop dispatching the event and `fd` a listening socket.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn clusterAcceptHandler(el: *mut aeEventLoop, fd: c_int, privdata: *mut c_void, mask: c_int) {
-    let _ = mask;
-    let h = host::get();
-    if let Some(allowed) = h.acceptAllowed {
-        // SAFETY: the host's hook takes no arguments.
-        if unsafe { allowed() } == 0 {
-            pause_accept(el, fd, privdata);
-            return;
+impl Acceptor for CAcceptor {
+    fn allowed(&self) -> bool {
+        match self.bus.h.acceptAllowed {
+            // SAFETY: the host's hook takes no arguments.
+            Some(f) => unsafe { f() != 0 },
+            None => true,
         }
     }
-    for _ in 0..MAX_CLUSTER_ACCEPTS_PER_CALL {
-        let (cfd, peer) = match accept::tcp_accept(fd, accept::OutOfFds::Keep) {
-            Ok(ok) => ok,
-            Err(e) => {
-                if e.errno != libc::EWOULDBLOCK {
-                    log(&h, AENET_LOG_VERBOSE, format_args!("Error accepting cluster node: {e}"));
-                }
-                if e.errno == libc::EMFILE || e.errno == libc::ENFILE {
-                    pause_accept(el, fd, privdata);
-                }
-                return;
+
+    fn pause(&self) {
+        let paused = Box::into_raw(Box::new(PausedListener { fd: self.listener, privdata: self.privdata }));
+        // SAFETY: el is the loop that dispatched the accept handler.
+        unsafe {
+            aeDeleteFileEvent(self.el, self.listener, AE_READABLE);
+            let id = aeCreateTimeEvent(
+                self.el,
+                AENET_CLUSTER_ACCEPT_RETRY_MS as i64,
+                Some(resume_accept),
+                paused.cast(),
+                Some(free_paused),
+            );
+            if id == AE_ERR as i64 {
+                drop(Box::from_raw(paused));
+                aeCreateFileEvent(self.el, self.listener, AE_READABLE, file_proc(clusterAcceptHandler), self.privdata);
             }
-        };
-        let _ = options::set_nonblock(cfd);
-        let _ = options::set_tcp_nodelay(cfd, true);
-        let _ = options::keepalive(cfd, host::keepalive_interval(&h));
-        log(&h, AENET_LOG_VERBOSE, format_args!("Accepted cluster node {}", Peer(peer)));
+        }
+    }
+
+    fn keepalive_interval(&self) -> i32 {
+        host::keepalive_interval(&self.bus.h)
+    }
+
+    fn log(&self, level: i32, args: fmt::Arguments<'_>) {
+        self.bus.log(level, args)
+    }
+
+    fn adopt(&self, cfd: i32) {
         let link = createClusterLink(ptr::null_mut());
         if link.is_null() {
             let _ = sys::fd::close(cfd);
-            continue;
+            return;
         }
         // SAFETY: link is fresh and live; el is the dispatching loop.
         unsafe {
             (*link).fd = cfd;
-            if aeCreateFileEvent(el, cfd, AE_READABLE, Some(clusterReadHandler), link.cast()) == AE_ERR {
-                log(
-                    &h,
+            if aeCreateFileEvent(self.el, cfd, AE_READABLE, file_proc(clusterReadHandler), link.cast()) == AE_ERR {
+                self.bus.log(
                     AENET_LOG_WARNING,
                     format_args!(
                         "Error registering fd event for the new cluster node fd {cfd}: {}",
@@ -417,4 +409,14 @@ pub unsafe extern "C" fn clusterAcceptHandler(el: *mut aeEventLoop, fd: c_int, p
             }
         }
     }
+}
+
+/// Accepts up to 1000 bus connections per readable event (src/cluster/accept.rs).
+///
+/// # Safety
+/// `el` is the loop dispatching the event and `fd` a listening socket.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clusterAcceptHandler(el: *mut aeEventLoop, fd: c_int, privdata: *mut c_void, mask: c_int) {
+    let _ = mask;
+    accept::on_acceptable(fd, &CAcceptor { bus: CBus::new(), el, listener: fd, privdata });
 }

@@ -4,9 +4,11 @@ use super::{SysResult, cvt};
 
 pub use libc::epoll_event as Event;
 
-pub fn create_cloexec() -> SysResult<i32> {
+pub fn create_cloexec() -> SysResult<std::os::fd::OwnedFd> {
     // SAFETY: no pointer arguments.
-    cvt(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })
+    let fd = cvt(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })?;
+    // SAFETY: fd was just returned by epoll_create1 and is owned by nobody else.
+    Ok(unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
 }
 
 pub fn ctl(epfd: i32, op: i32, fd: i32, events: u32) -> SysResult<()> {

@@ -6,23 +6,19 @@
 //! - Other changes are recorded and applied right before the next wait, so
 //!   changes that cancel out within one iteration cost nothing.
 //! - A disarmed WRITABLE may stay in the kernel, for fds where that has paid
-//!   (see `KeepWritable`): Redis 3.0 arms WRITABLE for every reply and
-//!   disarms it after writing; when the next reply comes before the kernel
-//!   is asked again, neither costs a syscall.
+//!   (see `KeepWritable`): Redis arms WRITABLE for every reply and disarms
+//!   it after writing; when the next reply comes before the kernel is asked
+//!   again, neither costs a syscall.
 //! - What a wait reports is masked down to what ae wanted when the wait
 //!   began, so a handler runs exactly when the reference's would, and a
 //!   wait that saw only unwanted reports goes on waiting.
 
-use std::sync::OnceLock;
+use crate::abi::ae_common::aeFiredEvent;
+use crate::sys::{Errno, SysResult, epoll};
 
-use crate::abi::ae::{AE_READABLE, AE_WRITABLE, aeFiredEvent};
-use crate::sys::{self, SysResult, epoll};
+use super::keep_writable::KeepWritable;
+use crate::ae::interest::Interest;
 
-use super::Interest;
-
-const R: u8 = AE_READABLE as u8;
-const W: u8 = AE_WRITABLE as u8;
-const RW: u8 = R | W;
 /// Per-fd flags.
 const DIRTY: u8 = 1;
 /// A kept WRITABLE is removed at the next flush unless re-armed first.
@@ -32,14 +28,14 @@ const REMOVE_WRITABLE: u8 = 2;
 const REPORTED_ONCE: u8 = 4;
 
 pub struct Epoll {
-    epfd: i32,
+    epfd: std::os::fd::OwnedFd,
     events: Vec<epoll::Event>,
-    /// What the kernel watches for each fd (0: not in the epoll set).
-    kernel: Vec<u8>,
+    /// What the kernel watches for each fd (NONE: not in the epoll set).
+    kernel: Vec<Interest>,
     /// What ae wants for each fd now.
-    want: Vec<u8>,
+    want: Vec<Interest>,
     /// What ae wanted when the last wait began: reports are masked by it.
-    at_wait: Vec<u8>,
+    at_wait: Vec<Interest>,
     flags: Vec<u8>,
     /// fds with DIRTY set, each listed once.
     dirty: Vec<i32>,
@@ -49,90 +45,38 @@ pub struct Epoll {
     keep: KeepWritable,
 }
 
-/// Per fd, whether keeping a disarmed WRITABLE in the kernel pays. A re-arm
-/// that finds it still there saves two epoll_ctl (a hit). Removing it after
-/// the kernel reported it unwanted costs the removal anyway, plus reports
-/// and often a wake-up of its own (a miss). An fd keeps while it has credit;
-/// one without is disarmed at once, and tried again every `PROBE_EVERY`
-/// disarms.
-struct KeepWritable {
-    enabled: bool,
-    /// Low nibble: credit; high nibble: disarms since the credit ran out.
-    state: Vec<u8>,
-}
-
-const CREDIT: u8 = 0x0f;
-const HIT_GAIN: u8 = 2;
-const MISS_LOSS: u8 = 1;
-const PROBE_EVERY: u8 = 8;
-
-impl KeepWritable {
-    /// On unless the environment says AENET_KEEP_WRITABLE=0, read once per
-    /// process: then every disarm reaches the kernel before the next wait.
-    fn new() -> KeepWritable {
-        static ENABLED: OnceLock<bool> = OnceLock::new();
-        let enabled = *ENABLED.get_or_init(|| std::env::var_os("AENET_KEEP_WRITABLE").is_none_or(|v| v != "0"));
-        KeepWritable { enabled, state: Vec::new() }
-    }
-
-    fn on_disarm(&mut self, i: usize) -> bool {
-        if !self.enabled {
-            return false;
-        }
-        let s = self.state[i];
-        if s & CREDIT != 0 {
-            return true;
-        }
-        let cold = (s >> 4) + 1;
-        self.state[i] = if cold >= PROBE_EVERY { 0 } else { cold << 4 };
-        cold >= PROBE_EVERY
-    }
-
-    fn hit(&mut self, i: usize) {
-        self.state[i] = (self.state[i] & CREDIT).saturating_add(HIT_GAIN).min(CREDIT);
-    }
-
-    fn miss(&mut self, i: usize) {
-        self.state[i] = (self.state[i] & CREDIT).saturating_sub(MISS_LOSS);
-    }
-
-    fn forget(&mut self, i: usize) {
-        self.state[i] = 0;
-    }
-}
-
-fn kernel_events(mask: u8) -> u32 {
+fn kernel_events(i: Interest) -> u32 {
     let mut ev = 0;
-    if mask & R != 0 {
+    if i.readable() {
         ev |= libc::EPOLLIN as u32;
     }
-    if mask & W != 0 {
+    if i.writable() {
         ev |= libc::EPOLLOUT as u32;
     }
     ev
 }
 
 /// Error and hang-up wake both directions, so a read-only registration sees
-/// the EOF instead of spinning (the reference maps them to WRITABLE only).
-fn ae_mask(events: u32) -> u8 {
-    let mut mask = 0;
+/// the EOF instead of spinning (as Redis 6.0+; earlier: WRITABLE only).
+fn reported(events: u32) -> Interest {
+    let mut i = Interest::NONE;
     if events & libc::EPOLLIN as u32 != 0 {
-        mask |= R;
+        i = i | Interest::READABLE;
     }
     if events & libc::EPOLLOUT as u32 != 0 {
-        mask |= W;
+        i = i | Interest::WRITABLE;
     }
     if events & (libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
-        mask |= RW;
+        i = Interest::BOTH;
     }
-    mask
+    i
 }
 
-fn resize_slots(v: &mut Vec<u8>, len: usize) -> SysResult<()> {
+fn resize_slots<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> SysResult<()> {
     if len > v.len() {
-        v.try_reserve_exact(len - v.len()).map_err(|_| sys::Errno(libc::ENOMEM))?;
+        v.try_reserve_exact(len - v.len()).map_err(|_| Errno(libc::ENOMEM))?;
     }
-    v.resize(len, 0);
+    v.resize(len, T::default());
     v.shrink_to(len);
     Ok(())
 }
@@ -140,7 +84,7 @@ fn resize_slots(v: &mut Vec<u8>, len: usize) -> SysResult<()> {
 impl Epoll {
     pub fn new(setsize: usize) -> SysResult<Epoll> {
         let mut epoll = Epoll {
-            epfd: -1,
+            epfd: epoll::create_cloexec()?,
             events: Vec::new(),
             kernel: Vec::new(),
             want: Vec::new(),
@@ -151,8 +95,11 @@ impl Epoll {
             keep: KeepWritable::new(),
         };
         epoll.resize(setsize)?;
-        epoll.epfd = epoll::create_cloexec()?;
         Ok(epoll)
+    }
+
+    fn epfd(&self) -> i32 {
+        std::os::fd::AsRawFd::as_raw_fd(&self.epfd)
     }
 
     fn slot(&self, fd: i32) -> Option<usize> {
@@ -160,11 +107,11 @@ impl Epoll {
     }
 
     fn is_kept(&self, i: usize) -> bool {
-        self.kernel[i] & W != 0 && self.at_wait[i] & W == 0
+        self.kernel[i].writable() && !self.at_wait[i].writable()
     }
 
     /// Records the kernel's interest and the wanted one for fd slot `i`.
-    fn set(&mut self, i: usize, kernel: u8, at_wait: u8) {
+    fn set(&mut self, i: usize, kernel: Interest, at_wait: Interest) {
         let was = self.is_kept(i);
         self.kernel[i] = kernel;
         self.at_wait[i] = at_wait;
@@ -183,10 +130,10 @@ impl Epoll {
     }
 
     pub fn add(&mut self, fd: i32, old: Interest, add: Interest) -> SysResult<()> {
-        let Some(i) = self.slot(fd) else { return Err(sys::Errno(libc::ERANGE)) };
-        let new = (old | add) as u8 & RW;
-        if self.kernel[i] == 0 {
-            epoll::ctl(self.epfd, libc::EPOLL_CTL_ADD, fd, kernel_events(new))?;
+        let Some(i) = self.slot(fd) else { return Err(Errno(libc::ERANGE)) };
+        let new = old | add;
+        if self.kernel[i].is_empty() {
+            epoll::ctl(self.epfd(), libc::EPOLL_CTL_ADD, fd, kernel_events(new))?;
             self.set(i, new, new);
             self.flags[i] &= DIRTY;
             self.keep.forget(i);
@@ -197,18 +144,18 @@ impl Epoll {
         Ok(())
     }
 
-    pub fn del(&mut self, fd: i32, _old: Interest, del: Interest) {
+    pub fn remove(&mut self, fd: i32, _old: Interest, del: Interest) {
         let Some(i) = self.slot(fd) else { return };
-        let left = self.want[i] & !(del as u8);
+        let left = self.want[i] & !del;
         self.want[i] = left;
-        if left != 0 {
+        if !left.is_empty() {
             self.mark(i, fd, 0);
             return;
         }
-        if self.kernel[i] != 0 {
-            let _ = epoll::ctl(self.epfd, libc::EPOLL_CTL_DEL, fd, 0);
+        if !self.kernel[i].is_empty() {
+            let _ = epoll::ctl(self.epfd(), libc::EPOLL_CTL_DEL, fd, 0);
         }
-        self.set(i, 0, 0);
+        self.set(i, Interest::NONE, Interest::NONE);
     }
 
     /// Applies the recorded changes: at most one epoll_ctl per fd whose
@@ -219,23 +166,21 @@ impl Epoll {
             let Some(i) = self.slot(fd) else { continue };
             let flags = std::mem::take(&mut self.flags[i]);
             let (want, kernel) = (self.want[i], self.kernel[i]);
-            if want == 0 || kernel == 0 {
+            if want.is_empty() || kernel.is_empty() {
                 continue;
             }
-            let keep_writable = if want & W != 0 || kernel & W == 0 {
-                if self.is_kept(i) && want & W != 0 {
+            let keep_writable = if want.writable() || !kernel.writable() {
+                if self.is_kept(i) && want.writable() {
                     self.keep.hit(i);
                 }
-                0
+                false
             } else if flags & REMOVE_WRITABLE != 0 {
                 self.keep.miss(i);
-                0
-            } else if self.is_kept(i) || self.keep.on_disarm(i) {
-                W
+                false
             } else {
-                0
+                self.is_kept(i) || self.keep.on_disarm(i)
             };
-            let target = want | keep_writable;
+            let target = if keep_writable { want | Interest::WRITABLE } else { want };
             if target != kernel {
                 self.apply(fd, target);
             }
@@ -246,11 +191,11 @@ impl Epoll {
 
     /// A MOD the kernel no longer knows (the fd was closed and its number
     /// reused without a delete) becomes an ADD, so the new file is watched.
-    fn apply(&self, fd: i32, target: u8) {
+    fn apply(&self, fd: i32, target: Interest) {
         let events = kernel_events(target);
-        if let Err(e) = epoll::ctl(self.epfd, libc::EPOLL_CTL_MOD, fd, events) {
+        if let Err(e) = epoll::ctl(self.epfd(), libc::EPOLL_CTL_MOD, fd, events) {
             if e.0 == libc::ENOENT {
-                let _ = epoll::ctl(self.epfd, libc::EPOLL_CTL_ADD, fd, events);
+                let _ = epoll::ctl(self.epfd(), libc::EPOLL_CTL_ADD, fd, events);
             }
         }
     }
@@ -258,11 +203,13 @@ impl Epoll {
     pub fn resize(&mut self, setsize: usize) -> SysResult<()> {
         // Slots past a smaller size hold nothing (maxfd < setsize), so the
         // kept count is unaffected.
-        for v in [&mut self.kernel, &mut self.want, &mut self.at_wait, &mut self.flags, &mut self.keep.state] {
-            resize_slots(v, setsize)?;
-        }
+        resize_slots(&mut self.kernel, setsize)?;
+        resize_slots(&mut self.want, setsize)?;
+        resize_slots(&mut self.at_wait, setsize)?;
+        resize_slots(&mut self.flags, setsize)?;
+        self.keep.resize(setsize)?;
         if setsize > self.events.len() {
-            self.events.try_reserve_exact(setsize - self.events.len()).map_err(|_| sys::Errno(libc::ENOMEM))?;
+            self.events.try_reserve_exact(setsize - self.events.len()).map_err(|_| Errno(libc::ENOMEM))?;
         }
         self.events.resize(setsize, epoll::Event { events: 0, u64: 0 });
         self.events.shrink_to(setsize);
@@ -270,21 +217,21 @@ impl Epoll {
         Ok(())
     }
 
-    pub fn poll(&mut self, timeout: impl Fn() -> i32, fired: &mut [aeFiredEvent]) -> usize {
+    pub fn wait(&mut self, timeout: &dyn Fn() -> i32, fired: &mut [aeFiredEvent]) -> SysResult<usize> {
         self.flush();
         let timeout_ms = timeout();
-        let n = self.wait(timeout_ms, fired.len());
+        let n = self.wait_once(timeout_ms, fired.len())?;
         if self.kept == 0 {
             // The kernel watches exactly what ae wanted: report as is.
             for (slot, ev) in fired.iter_mut().zip(&self.events[..n]) {
                 let (bits, data) = (ev.events, ev.u64);
-                *slot = aeFiredEvent { fd: data as u32 as i32, mask: ae_mask(bits) as i32 };
+                *slot = aeFiredEvent { fd: data as u32 as i32, mask: reported(bits).mask() };
             }
-            return n;
+            return Ok(n);
         }
         let out = self.mask_reports(n, fired);
         if out > 0 || n == 0 || timeout_ms == 0 {
-            return out;
+            return Ok(out);
         }
         // Only kept WRITABLEs were reported, and the reference would still be
         // waiting: remove them and wait out the rest, once (a second such
@@ -292,16 +239,20 @@ impl Epoll {
         // elsewhere, returns to the caller rather than spin here).
         let rest = timeout();
         if rest == 0 {
-            return 0;
+            return Ok(0);
         }
         self.flush();
-        let n = self.wait(rest, fired.len());
-        self.mask_reports(n, fired)
+        let n = self.wait_once(rest, fired.len())?;
+        Ok(self.mask_reports(n, fired))
     }
 
-    fn wait(&mut self, timeout_ms: i32, room: usize) -> usize {
+    /// One epoll_wait; EINTR is a wait that saw nothing.
+    fn wait_once(&mut self, timeout_ms: i32, room: usize) -> SysResult<usize> {
         let room = self.events.len().min(room);
-        epoll::wait(self.epfd, &mut self.events[..room], timeout_ms).unwrap_or(0)
+        match epoll::wait(self.epfd(), &mut self.events[..room], timeout_ms) {
+            Err(e) if e.0 == libc::EINTR => Ok(0),
+            r => r,
+        }
     }
 
     /// Copies the reports of the last wait into `fired`, masked by what ae
@@ -314,11 +265,11 @@ impl Epoll {
             let fd = data as u32 as i32;
             let Some(i) = self.slot(fd) else { continue };
             let wanted = self.at_wait[i];
-            unwanted |= bits & libc::EPOLLOUT as u32 != 0 && wanted & W == 0;
-            let mask = ae_mask(bits) & wanted;
-            if mask != 0 {
+            unwanted |= bits & libc::EPOLLOUT as u32 != 0 && !wanted.writable();
+            let mask = reported(bits) & wanted;
+            if !mask.is_empty() {
                 if let Some(slot) = fired.get_mut(out) {
-                    *slot = aeFiredEvent { fd, mask: mask as i32 };
+                    *slot = aeFiredEvent { fd, mask: mask.mask() };
                     out += 1;
                 }
             }
@@ -338,7 +289,7 @@ impl Epoll {
             let (bits, data) = (self.events[k].events, self.events[k].u64);
             let fd = data as u32 as i32;
             let Some(i) = self.slot(fd) else { continue };
-            if bits & libc::EPOLLOUT as u32 == 0 || self.at_wait[i] & W != 0 {
+            if bits & libc::EPOLLOUT as u32 == 0 || self.at_wait[i].writable() {
                 continue;
             }
             if woke_for_nothing || self.flags[i] & REPORTED_ONCE != 0 {
@@ -350,8 +301,14 @@ impl Epoll {
     }
 }
 
-impl Drop for Epoll {
-    fn drop(&mut self) {
-        let _ = sys::fd::close(self.epfd);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hangup_wakes_both_directions() {
+        assert_eq!(reported(libc::EPOLLHUP as u32), Interest::BOTH);
+        assert_eq!(reported(libc::EPOLLIN as u32), Interest::READABLE);
+        assert_eq!(reported((libc::EPOLLIN | libc::EPOLLOUT) as u32), Interest::BOTH);
     }
 }

@@ -1,14 +1,29 @@
 //! The readiness backends, one per file, chosen once per process: epoll by
 //! default, poll(2) when the environment says AENET_BACKEND=poll.
+//!
+//! The contract every backend keeps:
+//! - `add(fd, old, add)`: the kernel watches `old | add` for `fd` from the
+//!   next wait on (a new registration reaches the kernel at once, so its
+//!   errors are the caller's);
+//! - `remove(fd, old, del)`: it watches `old & !del` (errors ignored: the
+//!   fd may be closed already);
+//! - `resize(setsize)`: fds `0..setsize` can be registered;
+//! - `wait(timeout, fired)`: waits up to `timeout()` ms (-1: forever; asked
+//!   again for the rest when a wait has to be resumed), fills `fired` with
+//!   what ae wanted and became ready, and returns how many; EINTR is a wait
+//!   that saw nothing, any other failure is returned.
 
 pub mod epoll;
+pub mod keep_writable;
 pub mod poll;
 
 use std::ffi::CStr;
 use std::sync::OnceLock;
 
-use crate::abi::ae::aeFiredEvent;
+use crate::abi::ae_common::aeFiredEvent;
 use crate::sys::SysResult;
+
+use super::interest::Interest;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -34,9 +49,6 @@ impl Kind {
     }
 }
 
-/// Interest bits as ae spells them (AE_READABLE | AE_WRITABLE).
-pub type Interest = i32;
-
 pub enum Backend {
     Epoll(epoll::Epoll),
     Poll(poll::Poll),
@@ -50,7 +62,6 @@ impl Backend {
         })
     }
 
-    /// Widens the kernel interest of `fd` from `old` to `old | add`.
     pub fn add(&mut self, fd: i32, old: Interest, add: Interest) -> SysResult<()> {
         match self {
             Backend::Epoll(b) => b.add(fd, old, add),
@@ -58,12 +69,10 @@ impl Backend {
         }
     }
 
-    /// Narrows the kernel interest of `fd` from `old` to `old & !del`.
-    /// Errors are ignored, as in the reference (the fd may be closed already).
-    pub fn del(&mut self, fd: i32, old: Interest, del: Interest) {
+    pub fn remove(&mut self, fd: i32, old: Interest, del: Interest) {
         match self {
-            Backend::Epoll(b) => b.del(fd, old, del),
-            Backend::Poll(b) => b.del(fd, old, del),
+            Backend::Epoll(b) => b.remove(fd, old, del),
+            Backend::Poll(b) => b.remove(fd, old, del),
         }
     }
 
@@ -74,14 +83,10 @@ impl Backend {
         }
     }
 
-    /// Waits up to `timeout()` milliseconds (-1: forever) and fills `fired`;
-    /// returns how many entries are valid. Poll errors (EINTR included)
-    /// count as none. `timeout` is asked again for the rest of the wait when
-    /// one has to be resumed.
-    pub fn poll(&mut self, timeout: impl Fn() -> i32, fired: &mut [aeFiredEvent]) -> usize {
+    pub fn wait(&mut self, timeout: &dyn Fn() -> i32, fired: &mut [aeFiredEvent]) -> SysResult<usize> {
         match self {
-            Backend::Epoll(b) => b.poll(timeout, fired),
-            Backend::Poll(b) => b.poll(timeout(), fired),
+            Backend::Epoll(b) => b.wait(timeout, fired),
+            Backend::Poll(b) => b.wait(timeout(), fired),
         }
     }
 }

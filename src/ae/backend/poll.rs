@@ -1,10 +1,9 @@
 //! poll(2): the portable fallback. A dense pollfd array plus an fd -> slot
-//! index, so registration changes are O(1) and a poll scans only live fds.
+//! index, so registration changes are O(1) and a wait scans only live fds.
 
-use crate::abi::ae::{AE_READABLE, AE_WRITABLE, aeFiredEvent};
-use crate::sys::{SysResult, poll};
-
-use super::Interest;
+use crate::abi::ae_common::aeFiredEvent;
+use crate::ae::interest::Interest;
+use crate::sys::{Errno, SysResult, poll};
 
 const NO_SLOT: u32 = u32::MAX;
 
@@ -13,29 +12,29 @@ pub struct Poll {
     slot_of: Vec<u32>,
 }
 
-fn kernel_events(mask: Interest) -> i16 {
+fn kernel_events(i: Interest) -> i16 {
     let mut ev = 0;
-    if mask & AE_READABLE != 0 {
+    if i.readable() {
         ev |= libc::POLLIN;
     }
-    if mask & AE_WRITABLE != 0 {
+    if i.writable() {
         ev |= libc::POLLOUT;
     }
     ev
 }
 
-fn ae_mask(revents: i16) -> i32 {
-    let mut mask = 0;
+fn reported(revents: i16) -> Interest {
+    let mut i = Interest::NONE;
     if revents & libc::POLLIN != 0 {
-        mask |= AE_READABLE;
+        i = i | Interest::READABLE;
     }
     if revents & libc::POLLOUT != 0 {
-        mask |= AE_WRITABLE;
+        i = i | Interest::WRITABLE;
     }
     if revents & (libc::POLLERR | libc::POLLHUP) != 0 {
-        mask |= AE_READABLE | AE_WRITABLE;
+        i = Interest::BOTH;
     }
-    mask
+    i
 }
 
 impl Poll {
@@ -44,7 +43,7 @@ impl Poll {
     }
 
     fn slot(&self, fd: i32) -> Option<usize> {
-        match self.slot_of.get(fd as usize) {
+        match self.slot_of.get(usize::try_from(fd).ok()?) {
             Some(&s) if s != NO_SLOT => Some(s as usize),
             _ => None,
         }
@@ -54,12 +53,12 @@ impl Poll {
         let events = kernel_events(old | add);
         match self.slot(fd) {
             Some(s) => {
-                // Re-arm a slot that poll had parked after POLLNVAL.
+                // Re-arm a slot that a wait had parked after POLLNVAL.
                 self.fds[s] = poll::PollFd { fd, events, revents: 0 };
             }
             None => {
-                let Some(entry) = self.slot_of.get_mut(fd as usize) else {
-                    return Err(crate::sys::Errno(libc::ERANGE));
+                let Some(entry) = usize::try_from(fd).ok().and_then(|i| self.slot_of.get_mut(i)) else {
+                    return Err(Errno(libc::ERANGE));
                 };
                 *entry = self.fds.len() as u32;
                 self.fds.push(poll::PollFd { fd, events, revents: 0 });
@@ -68,10 +67,10 @@ impl Poll {
         Ok(())
     }
 
-    pub fn del(&mut self, fd: i32, old: Interest, del: Interest) {
+    pub fn remove(&mut self, fd: i32, old: Interest, del: Interest) {
         let Some(s) = self.slot(fd) else { return };
         let left = old & !del;
-        if left != 0 {
+        if !left.is_empty() {
             self.fds[s].events = kernel_events(left);
             return;
         }
@@ -84,14 +83,20 @@ impl Poll {
     }
 
     pub fn resize(&mut self, setsize: usize) -> SysResult<()> {
+        if setsize > self.slot_of.len() {
+            self.slot_of.try_reserve_exact(setsize - self.slot_of.len()).map_err(|_| Errno(libc::ENOMEM))?;
+        }
         self.slot_of.resize(setsize, NO_SLOT);
         Ok(())
     }
 
-    pub fn poll(&mut self, timeout_ms: i32, fired: &mut [aeFiredEvent]) -> usize {
-        let ready = poll::poll(&mut self.fds, timeout_ms).unwrap_or(0);
+    pub fn wait(&mut self, timeout_ms: i32, fired: &mut [aeFiredEvent]) -> SysResult<usize> {
+        let ready = match poll::poll(&mut self.fds, timeout_ms) {
+            Err(e) if e.0 == libc::EINTR => return Ok(0),
+            r => r?,
+        };
         if ready == 0 {
-            return 0;
+            return Ok(0);
         }
         let mut n = 0;
         for pfd in self.fds.iter_mut() {
@@ -105,9 +110,9 @@ impl Poll {
                 continue;
             }
             let Some(slot) = fired.get_mut(n) else { break };
-            *slot = aeFiredEvent { fd: pfd.fd, mask: ae_mask(pfd.revents) };
+            *slot = aeFiredEvent { fd: pfd.fd, mask: reported(pfd.revents).mask() };
             n += 1;
         }
-        n
+        Ok(n)
     }
 }

@@ -1,0 +1,73 @@
+//! Valkey 8's loop shared with an IO thread: aeSetCustomPollProc,
+//! aePoll and aeSetPollProtect. With a custom poll proc installed,
+//! aeProcessEvents calls it instead of computing a timeout and waiting; it
+//! returns how many entries of `fired` an earlier aePoll (on an IO thread)
+//! filled. The loop state is behind a lock in this generation (its
+//! LoopCell), so aePoll on one thread and registrations on another are
+//! serialised whatever AE_PROTECT_POLL says; the flag is kept for the C
+//! `flags` field.
+#![allow(non_snake_case)]
+
+use core::ffi::c_int;
+
+use super::{loop_ref, set_flag};
+use crate::abi::ae_layout::aeCustomPollProcPtr;
+use crate::ae::policy::WaitError;
+use crate::ffi::boundary::refuse;
+use crate::generation::current::ae_abi::{AE_PROTECT_POLL, aeEventLoop};
+
+/// # Safety
+/// `eventLoop` is NULL or a live loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn aeSetCustomPollProc(eventLoop: *mut aeEventLoop, custompoll: aeCustomPollProcPtr) {
+    // SAFETY: this function's contract.
+    match unsafe { loop_ref(eventLoop) } {
+        // SAFETY: the loop is live; the field is read before every wait.
+        Some(_) => unsafe { (*eventLoop).custompoll = custompoll },
+        None => refuse(()),
+    }
+}
+
+/// # Safety
+/// `eventLoop` is NULL or a live loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn aeSetPollProtect(eventLoop: *mut aeEventLoop, protect: c_int) {
+    // SAFETY: this function's contract.
+    match unsafe { loop_ref(eventLoop) } {
+        Some(l) => set_flag(l, AE_PROTECT_POLL, protect != 0),
+        None => refuse(()),
+    }
+}
+
+/// The milliseconds epoll waits for `tvp`: NULL is forever, microseconds
+/// round up (Redis 6.2's fix for a busy loop).
+fn timeout_ms(tvp: Option<&libc::timeval>) -> c_int {
+    match tvp {
+        None => -1,
+        Some(tv) => {
+            let ms = (tv.tv_sec as i64).saturating_mul(1000).saturating_add((tv.tv_usec as i64 + 999) / 1000);
+            ms.clamp(0, c_int::MAX as i64) as c_int
+        }
+    }
+}
+
+/// One wait on the loop's backend, filling `fired`; the number of events.
+///
+/// # Safety
+/// `eventLoop` is NULL or a live loop; `tvp` is NULL or a valid timeval.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn aePoll(eventLoop: *mut aeEventLoop, tvp: *mut libc::timeval) -> c_int {
+    // SAFETY: this function's contract.
+    let (l, tvp) = unsafe { (loop_ref(eventLoop), tvp.as_ref()) };
+    let Some(l) = l else { return refuse(0) };
+    let ms = timeout_ms(tvp);
+    match l.with(|c| (c.policy.wait_error, c.wait(|| ms))) {
+        Some((_, Ok(n))) => n as c_int,
+        Some((WaitError::Panic, Err(e))) => {
+            crate::host_hooks::panic_wait_failed(e.0);
+            0
+        }
+        Some((WaitError::Ignore, Err(_))) => 0,
+        None => refuse(0),
+    }
+}

@@ -1,0 +1,23 @@
+//! anetUnixServer with four arguments (3.0–7.2; Valkey 8 adds `group`).
+
+use core::ffi::{c_char, c_int};
+
+use libc::mode_t;
+
+use super::{fd_or_err, null_path};
+use crate::anet;
+use crate::ffi::boundary::{ErrOut, c_str};
+
+/// # Safety
+/// `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
+/// NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn anetUnixServer(err: *mut c_char, path: *mut c_char, perm: mode_t, backlog: c_int) -> c_int {
+    // SAFETY: this function's contract.
+    let (err, path) = unsafe { (ErrOut::new(err), c_str(path)) };
+    let r = match path {
+        Some(p) => anet::unix_server(p, perm, backlog),
+        None => Err(null_path()),
+    };
+    fd_or_err(&err, r)
+}
