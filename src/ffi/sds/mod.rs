@@ -46,7 +46,7 @@ pub fn empty<F: Format>() -> sds {
     // SAFETY: p has HDR + 1 bytes; the string starts after the header.
     unsafe {
         let s = p.add(F::HDR).cast::<c_char>();
-        F::set(s, 0, 0);
+        set_len::<F>(s, 0, 0);
         s
     }
 }
