@@ -12,7 +12,7 @@ CC ?= cc
 
 # Every generation (build.rs SURFACES, src/generation); `make lib GEN=redis50`
 # builds just one.
-GENS := redis30 redis50
+GENS := redis30 redis50 redis60 redis62 redis70 redis72 valkey80 valkey81
 GEN ?= $(GENS)
 
 # What `rustc --print native-static-libs` reports for the static library.
@@ -35,7 +35,9 @@ all: lib
 
 lib: $(foreach g,$(GEN),build/$(g)/libaenet.a) $(if $(filter redis30,$(GEN)),build/libaenet.a)
 
-# Cargo decides what is stale; make re-reads the files' times after it.
+# Cargo decides what is stale; make re-reads the files' times after it. The
+# archives are kept (make would delete them as intermediates).
+.PRECIOUS: target/gen/%/release/libaenet.a
 target/gen/%/release/libaenet.a: FORCE
 	$(CARGO) build --release --no-default-features --features $* --target-dir target/gen/$*
 

@@ -7,10 +7,13 @@
 #include "ae.h"
 #include "anet.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,16 +137,19 @@ static void accept_handler(aeEventLoop *el, int fd, void *data, int mask) {
     if (aeCreateFileEvent(loop, cfd, AE_READABLE, read_handler, c) == AE_ERR) { close(cfd); free(c); }
 }
 
-/* The demo client: one blocking connection, a few commands, the replies. */
+/* The demo client: one blocking connection, a few commands, the replies.
+ * Plain sockets: the blocking anet client helpers left anet in Redis 6.2. */
 static int demo_client(int port) {
-    char err[ANET_ERR_LEN], buf[512];
-    int fd = anetTcpConnect(err, "127.0.0.1", port);
-    if (fd == ANET_ERR) { fprintf(stderr, "connect: %s\n", err); return 1; }
+    char buf[512];
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) { perror("connect"); return 1; }
     const char *cmds[] = { "PING", "SET greeting hello", "GET greeting", "ECHO aenet", "GET missing" };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         char line[64];
         int n = snprintf(line, sizeof(line), "%s\r\n", cmds[i]);
-        if (anetWrite(fd, line, n) != n) return 1;
+        if (write(fd, line, (size_t)n) != n) return 1;
         ssize_t r = read(fd, buf, sizeof(buf) - 1);   /* each reply fits one read */
         if (r <= 0) return 1;
         buf[r] = 0;
@@ -163,10 +169,11 @@ int main(int argc, char **argv) {
     int lfd = anetTcpServer(err, port, "127.0.0.1", 511);
     if (lfd == ANET_ERR) { fprintf(stderr, "listen: %s\n", err); return 1; }
     anetNonBlock(NULL, lfd);
-    char ip[46];
-    anetSockName(lfd, ip, sizeof(ip), &port);
+    struct sockaddr_in sa;
+    socklen_t salen = sizeof(sa);
+    if (getsockname(lfd, (struct sockaddr *)&sa, &salen) == 0) port = ntohs(sa.sin_port);
     aeCreateFileEvent(loop, lfd, AE_READABLE, accept_handler, NULL);
-    printf("resp_server on %s:%d (event loop: %s)\n", ip, port, aeGetApiName());
+    printf("resp_server on 127.0.0.1:%d (event loop: %s)\n", port, aeGetApiName());
     fflush(stdout);
     pid_t child = -1;
     if (demo_mode && (child = fork()) == 0) { int rc = demo_client(port); fflush(stdout); _exit(rc); }
