@@ -14,10 +14,19 @@ struct Surface {
     name: &'static str,
     /// The ae layout file (src/abi/ae_<layout>.rs).
     ae_layout: &'static str,
-    /// Raw C before the generated part of ae.h: the function typedefs.
-    ae_typedefs: &'static str,
-    /// How the Rust after-sleep pointer type is spelled in C.
-    after_sleep_type: &'static str,
+    /// ae.h includes monotonic.h (6.2+).
+    monotonic: bool,
+    /// aeTimeProc's result type ("long long" in Valkey 8.1).
+    time_proc_returns: &'static str,
+    /// The IO-thread poll types: aeAfterSleepProc with numevents and
+    /// aeCustomPollProc (Valkey 8).
+    io_thread_poll: bool,
+    /// How input strings of the connect family are spelled (6.0+: const).
+    in_str: &'static str,
+    /// Extra constant files of anet.h (FD_TO_*, ANET_PREFER_*).
+    anet_constants: &'static [&'static str],
+    /// Raw C after the generated part of anet.h.
+    anet_trailer: &'static str,
     sys_includes: &'static [&'static str],
     /// Function groups: src/ffi/ae/<g>.rs, src/ffi/anet/<g>.rs, cluster.
     groups: &'static [&'static str],
@@ -25,35 +34,74 @@ struct Surface {
     cluster_layout: Option<&'static str>,
 }
 
-const TYPEDEFS_INT: &str = "\
-struct aeEventLoop;
+/// 6.2+: `monotime` comes from the host's monotonic.h, as the reference's
+/// ae.h includes it; a program without one gets the same typedef here.
+const MONOTONIC: &str = "\
+#if defined(__has_include)
+#if __has_include(\"monotonic.h\")
+#include \"monotonic.h\"
+#define AENET_HAVE_MONOTONIC_H 1
+#endif
+#endif
+#ifndef AENET_HAVE_MONOTONIC_H
+typedef uint64_t monotime;
+#endif
 
-/* Types and data structures */
-typedef void aeFileProc(struct aeEventLoop *eventLoop, int fd, void *clientData, int mask);
-typedef int aeTimeProc(struct aeEventLoop *eventLoop, long long id, void *clientData);
-typedef void aeEventFinalizerProc(struct aeEventLoop *eventLoop, void *clientData);
-typedef void aeBeforeSleepProc(struct aeEventLoop *eventLoop);
+";
 
-/* Macros */
-#define AE_NOTUSED(V) ((void) V)
+/// The raw C before the generated part of a generation's ae.h.
+fn ae_prelude(s: &Surface) -> String {
+    let mut p = String::new();
+    if s.monotonic {
+        p.push_str(MONOTONIC);
+    }
+    p.push_str("struct aeEventLoop;\n\n/* Types and data structures */\n");
+    p.push_str("typedef void aeFileProc(struct aeEventLoop *eventLoop, int fd, void *clientData, int mask);\n");
+    p.push_str(&format!(
+        "typedef {} aeTimeProc(struct aeEventLoop *eventLoop, long long id, void *clientData);\n",
+        s.time_proc_returns
+    ));
+    p.push_str("typedef void aeEventFinalizerProc(struct aeEventLoop *eventLoop, void *clientData);\n");
+    p.push_str("typedef void aeBeforeSleepProc(struct aeEventLoop *eventLoop);\n");
+    if s.io_thread_poll {
+        p.push_str("typedef void aeAfterSleepProc(struct aeEventLoop *eventLoop, int numevents);\n");
+        p.push_str("typedef int aeCustomPollProc(struct aeEventLoop *eventLoop);\n");
+    }
+    p.push_str("\n/* Macros */\n#define AE_NOTUSED(V) ((void) V)\n");
+    p
+}
+
+/// 7.2+'s anet.h declares anetFormatAddr and no anet.c defines it.
+const ANET_FORMAT_ADDR_DECLARED: &str = "\
+/* Declared by the reference anet.h, defined by no reference anet.c (7.2+);
+ * declared here too, so source that names it compiles the same way. */
+int anetFormatAddr(char *fmt, size_t fmt_len, char *ip, int port);
 ";
 
 const SURFACES: &[Surface] = &[
     Surface {
         name: "redis30",
         ae_layout: "v30",
-        ae_typedefs: TYPEDEFS_INT,
-        after_sleep_type: "aeBeforeSleepProc *",
+        monotonic: false,
+        time_proc_returns: "int",
+        io_thread_poll: false,
+        in_str: "char *",
         sys_includes: &["time.h"],
+        anet_constants: &[],
+        anet_trailer: "",
         groups: &["anet_legacy", "anet_unix_connect", "anet_unix_server", "cluster_link"],
         cluster_layout: Some("v30"),
     },
     Surface {
         name: "redis50",
         ae_layout: "v40",
-        ae_typedefs: TYPEDEFS_INT,
-        after_sleep_type: "aeBeforeSleepProc *",
+        monotonic: false,
+        time_proc_returns: "int",
+        io_thread_poll: false,
+        in_str: "char *",
         sys_includes: &["time.h"],
+        anet_constants: &[],
+        anet_trailer: "",
         groups: &[
             "after_sleep",
             "anet_legacy",
@@ -65,6 +113,153 @@ const SURFACES: &[Surface] = &[
         ],
         cluster_layout: Some("v50"),
     },
+    Surface {
+        name: "redis60",
+        ae_layout: "v60",
+        monotonic: false,
+        time_proc_returns: "int",
+        io_thread_poll: false,
+        in_str: "const char *",
+        sys_includes: &["time.h"],
+        anet_constants: &[],
+        anet_trailer: "",
+        groups: &[
+            "after_sleep",
+            "dont_wait",
+            "anet_legacy",
+            "anet_unix_connect",
+            "anet_unix_server",
+            "anet_format_addr",
+            "anet_format_peer",
+            "anet_recv_timeout",
+        ],
+        cluster_layout: None,
+    },
+    Surface {
+        name: "redis62",
+        ae_layout: "v62",
+        monotonic: true,
+        time_proc_returns: "int",
+        io_thread_poll: false,
+        in_str: "const char *",
+        sys_includes: &["stdint.h"],
+        anet_constants: &["src/abi/anet_fd_to.rs"],
+        anet_trailer: "",
+        groups: &[
+            "after_sleep",
+            "dont_wait",
+            "anet_resolve",
+            "anet_recv_timeout",
+            "anet_cloexec",
+            "anet_fd_to_string",
+            "anet_unix_connect",
+            "anet_unix_server",
+            "anet_format_addr",
+            "anet_format_fd_addr",
+        ],
+        cluster_layout: None,
+    },
+    Surface {
+        name: "redis70",
+        ae_layout: "v62",
+        monotonic: true,
+        time_proc_returns: "int",
+        io_thread_poll: false,
+        in_str: "const char *",
+        sys_includes: &["stdint.h"],
+        anet_constants: &["src/abi/anet_fd_to.rs"],
+        anet_trailer: "",
+        groups: &[
+            "after_sleep",
+            "dont_wait",
+            "client_data",
+            "anet_resolve",
+            "anet_recv_timeout",
+            "anet_cloexec",
+            "anet_fd_to_string",
+            "anet_unix_connect",
+            "anet_unix_server",
+            "anet_format_addr",
+            "anet_format_fd_addr",
+            "anet_pipe_mark",
+        ],
+        cluster_layout: None,
+    },
+    Surface {
+        name: "redis72",
+        ae_layout: "v62",
+        monotonic: true,
+        time_proc_returns: "int",
+        io_thread_poll: false,
+        in_str: "const char *",
+        sys_includes: &["stdint.h"],
+        anet_constants: &[],
+        anet_trailer: ANET_FORMAT_ADDR_DECLARED,
+        groups: &[
+            "after_sleep",
+            "dont_wait",
+            "client_data",
+            "anet_resolve",
+            "anet_recv_timeout",
+            "anet_cloexec",
+            "anet_fd_to_string",
+            "anet_unix_connect",
+            "anet_unix_server",
+            "anet_pipe_mark",
+            "anet_error_fifo",
+        ],
+        cluster_layout: None,
+    },
+    Surface {
+        name: "valkey80",
+        ae_layout: "v80",
+        monotonic: true,
+        time_proc_returns: "int",
+        io_thread_poll: true,
+        in_str: "const char *",
+        sys_includes: &["stdint.h", "sys/time.h", "pthread.h"],
+        anet_constants: &["src/abi/anet_prefer.rs"],
+        anet_trailer: ANET_FORMAT_ADDR_DECLARED,
+        groups: &[
+            "after_sleep",
+            "dont_wait",
+            "client_data",
+            "custom_poll",
+            "anet_resolve",
+            "anet_recv_timeout",
+            "anet_cloexec",
+            "anet_fd_to_string",
+            "anet_unix_server_group",
+            "anet_pipe_mark",
+            "anet_error_fifo",
+        ],
+        cluster_layout: None,
+    },
+    Surface {
+        name: "valkey81",
+        ae_layout: "v81",
+        monotonic: true,
+        time_proc_returns: "long long",
+        io_thread_poll: true,
+        in_str: "const char *",
+        sys_includes: &["stdint.h", "sys/time.h", "pthread.h"],
+        anet_constants: &["src/abi/anet_prefer.rs"],
+        anet_trailer: ANET_FORMAT_ADDR_DECLARED,
+        groups: &[
+            "after_sleep",
+            "dont_wait",
+            "client_data",
+            "custom_poll",
+            "anet_resolve",
+            "anet_recv_timeout",
+            "anet_cloexec",
+            "anet_fd_to_string",
+            "anet_unix_server_group",
+            "anet_pipe_mark",
+            "anet_error_fifo",
+        ],
+        cluster_layout: None,
+    },
 ];
 
 /// Every group any generation may list (for the compiler's cfg check).
@@ -74,10 +269,18 @@ const ALL_GROUPS: &[&str] = &[
     "client_data",
     "custom_poll",
     "anet_legacy",
+    "anet_resolve",
+    "anet_recv_timeout",
+    "anet_cloexec",
+    "anet_fd_to_string",
     "anet_unix_connect",
     "anet_unix_server",
+    "anet_unix_server_group",
     "anet_format_addr",
     "anet_format_peer",
+    "anet_format_fd_addr",
+    "anet_pipe_mark",
+    "anet_error_fifo",
     "cluster_link",
 ];
 
@@ -86,6 +289,7 @@ struct Header {
     guard: &'static str,
     sys_includes: Vec<String>,
     prelude: String,
+    trailer: String,
     sources: Vec<String>,
     include_types: &'static [&'static str],
     /// Rust names spelled otherwise in C (pointer-to-function-type aliases,
@@ -98,12 +302,21 @@ fn existing(paths: impl IntoIterator<Item = String>) -> Vec<String> {
 }
 
 fn headers(s: &Surface) -> Vec<Header> {
-    let group_files =
-        |dir: &str| existing(s.groups.iter().map(|g| format!("src/ffi/{dir}/{}.rs", g.trim_start_matches("anet_"))));
+    let group_files = |dir: &str| {
+        existing(
+            s.groups
+                .iter()
+                .filter(|g| g.starts_with("anet_"))
+                .map(|g| format!("src/ffi/{dir}/{}.rs", &g["anet_".len()..])),
+        )
+    };
     let mut ae_sources = vec!["src/abi/ae_common.rs".to_string(), format!("src/abi/ae_{}.rs", s.ae_layout)];
     ae_sources.push("src/ffi/ae/base.rs".into());
-    ae_sources.extend(existing(s.groups.iter().map(|g| format!("src/ffi/ae/{g}.rs"))));
-    let mut anet_sources = vec!["src/abi/anet.rs".to_string(), "src/ffi/anet/base.rs".to_string()];
+    ae_sources
+        .extend(existing(s.groups.iter().filter(|g| !g.starts_with("anet_")).map(|g| format!("src/ffi/ae/{g}.rs"))));
+    let mut anet_sources = vec!["src/abi/anet.rs".to_string()];
+    anet_sources.extend(s.anet_constants.iter().map(|c| c.to_string()));
+    anet_sources.push("src/ffi/anet/base.rs".into());
     anet_sources.extend(group_files("anet"));
     let fn_types = |extra: &[(&'static str, String)]| {
         let mut v: Vec<(&'static str, String)> = vec![
@@ -113,8 +326,10 @@ fn headers(s: &Surface) -> Vec<Header> {
             ("TimeProcPtr", "aeTimeProc *".into()),
             ("aeEventFinalizerProcPtr", "aeEventFinalizerProc *".into()),
             ("aeBeforeSleepProcPtr", "aeBeforeSleepProc *".into()),
-            ("aeAfterSleepProcPtr", s.after_sleep_type.into()),
+            ("aeAfterSleepProcPtr", if s.io_thread_poll { "aeAfterSleepProc *" } else { "aeBeforeSleepProc *" }.into()),
             ("aeCustomPollProcPtr", "aeCustomPollProc *".into()),
+            ("monotime", "monotime".into()),
+            ("timeval", "struct timeval".into()),
         ];
         v.extend_from_slice(extra);
         v
@@ -124,7 +339,8 @@ fn headers(s: &Surface) -> Vec<Header> {
             file: "ae.h",
             guard: "__AE_H__",
             sys_includes: s.sys_includes.iter().map(|i| i.to_string()).collect(),
-            prelude: s.ae_typedefs.into(),
+            prelude: ae_prelude(s),
+            trailer: String::new(),
             sources: ae_sources,
             include_types: &["aeEventLoop", "aeFileEvent", "aeTimeEvent", "aeFiredEvent"],
             renames: fn_types(&[]),
@@ -132,11 +348,12 @@ fn headers(s: &Surface) -> Vec<Header> {
         Header {
             file: "anet.h",
             guard: "ANET_H",
-            sys_includes: vec!["sys/types.h".into(), "stddef.h".into()],
+            sys_includes: vec!["sys/types.h".into(), "stddef.h".into(), "stdint.h".into()],
             prelude: String::new(),
+            trailer: s.anet_trailer.into(),
             sources: anet_sources,
             include_types: &[],
-            renames: vec![],
+            renames: vec![("InStr", s.in_str.into())],
         },
     ];
     if let Some(layout) = s.cluster_layout {
@@ -145,6 +362,7 @@ fn headers(s: &Surface) -> Vec<Header> {
             guard: "AENET_CLUSTER_HOST_H",
             sys_includes: vec!["stdint.h".into()],
             prelude: "struct clusterLink;\nstruct aeEventLoop;\n".into(),
+            trailer: String::new(),
             sources: vec!["src/abi/cluster_host.rs".into(), "src/ffi/cluster_host.rs".into()],
             include_types: &["aenetClusterHost"],
             // Declared, not defined, here: the host's own headers define them.
@@ -155,6 +373,7 @@ fn headers(s: &Surface) -> Vec<Header> {
             guard: "AENET_CLUSTER_LINK_H",
             sys_includes: vec!["stddef.h".into(), "stdint.h".into()],
             prelude: "#include \"ae.h\"\n#include \"aenet_cluster_host.h\"\n\n#define CLUSTERMSG_SIG \"RCmb\"\n".into(),
+            trailer: String::new(),
             sources: vec![
                 "src/abi/cluster.rs".into(),
                 format!("src/abi/cluster_{layout}.rs"),
@@ -184,6 +403,9 @@ fn config(h: &Header) -> cbindgen::Config {
     };
     if !h.prelude.is_empty() {
         c.after_includes = Some(format!("\n{}", h.prelude));
+    }
+    if !h.trailer.is_empty() {
+        c.trailer = Some(h.trailer.clone());
     }
     c.export.include = h.include_types.iter().map(|s| s.to_string()).collect();
     for (rust, c_spelling) in &h.renames {

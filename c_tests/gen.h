@@ -5,28 +5,82 @@
 #ifndef AENET_TEST_GEN_H
 #define AENET_TEST_GEN_H
 
+/* Ordinal of the generation, for "from version X on" checks. */
+#define GEN_R30 30
+#define GEN_R50 50
+#define GEN_R60 60
+#define GEN_R62 62
+#define GEN_R70 70
+#define GEN_R72 72
+#define GEN_V80 80
+#define GEN_V81 81
+
 #if defined(AENET_GEN_REDIS30)
+#define GEN GEN_R30
 #define GEN_NAME "redis30"
-#define GEN_ANET_FORMAT 0        /* anetFormatAddr/Peer/Sock (3.2-6.0) */
-#define GEN_AFTER_SLEEP 0        /* aeSetAfterSleepProc (4.0+) */
-#define GEN_LAZY_TIMER_DELETE 0  /* aeDeleteTimeEvent frees at the next pass (3.2+) */
-#define GEN_BIND_ERRNO_TEXT 0    /* "unable to bind socket, errno: %d" (3.2+) */
-#define GEN_SDS32 0              /* link buffers in the 3.2+ sds format */
-#define GEN_WRITE_BARRIER 0      /* the cluster write handler is armed with AE_BARRIER */
-#define GEN_FILE_EVENTS_ONLY_WHEN_ASKED 0 /* TIME-only calls dispatch no file event (7.2+) */
-#define GEN_FINALIZE_ON_LOOP_DELETE 0     /* aeDeleteEventLoop runs finalizers (Valkey 8+) */
 #elif defined(AENET_GEN_REDIS50)
+#define GEN GEN_R50
 #define GEN_NAME "redis50"
-#define GEN_ANET_FORMAT 1
-#define GEN_AFTER_SLEEP 1
-#define GEN_LAZY_TIMER_DELETE 1
-#define GEN_BIND_ERRNO_TEXT 1
-#define GEN_SDS32 1
-#define GEN_WRITE_BARRIER 1
-#define GEN_FILE_EVENTS_ONLY_WHEN_ASKED 0
-#define GEN_FINALIZE_ON_LOOP_DELETE 0
+#elif defined(AENET_GEN_REDIS60)
+#define GEN GEN_R60
+#define GEN_NAME "redis60"
+#elif defined(AENET_GEN_REDIS62)
+#define GEN GEN_R62
+#define GEN_NAME "redis62"
+#elif defined(AENET_GEN_REDIS70)
+#define GEN GEN_R70
+#define GEN_NAME "redis70"
+#elif defined(AENET_GEN_REDIS72)
+#define GEN GEN_R72
+#define GEN_NAME "redis72"
+#elif defined(AENET_GEN_VALKEY80)
+#define GEN GEN_V80
+#define GEN_NAME "valkey80"
+#elif defined(AENET_GEN_VALKEY81)
+#define GEN GEN_V81
+#define GEN_NAME "valkey81"
 #else
 #error "build with -DAENET_GEN_<generation>"
 #endif
+
+/* ae */
+#define GEN_AFTER_SLEEP (GEN >= GEN_R50)          /* aeSetAfterSleepProc */
+#define GEN_LAZY_TIMER_DELETE (GEN >= GEN_R50)    /* freed by the next pass (3.2+) */
+#define GEN_BEFORE_SLEEP_IN_PROCESS (GEN >= GEN_R60) /* AE_CALL_BEFORE_SLEEP */
+#define GEN_BEFORE_SLEEP_FIRST (GEN >= GEN_R72)   /* before the timeout and DONT_WAIT check */
+#define GEN_DONT_WAIT (GEN >= GEN_R60)            /* aeSetDontWait */
+#define GEN_MONOTONIC_TIMERS (GEN >= GEN_R62)     /* aeTimeEvent.when in monotonic us */
+#define GEN_CLIENT_DATA (GEN >= GEN_R70)          /* aeGetFileClientData */
+#define GEN_FILE_EVENTS_ONLY_WHEN_ASKED (GEN >= GEN_R72)
+#define GEN_CUSTOM_POLL (GEN >= GEN_V80)          /* aePoll, custom poll, protect */
+#define GEN_FINALIZE_ON_LOOP_DELETE (GEN >= GEN_V80)
+#define GEN_TIME_PROC_LONG (GEN >= GEN_V81)       /* aeTimeProc returns long long */
+
+/* What a time proc returns in this generation's aeTimeProc. */
+#if GEN_TIME_PROC_LONG
+typedef long long timer_ret;
+#else
+typedef int timer_ret;
+#endif
+
+/* anet */
+#define GEN_ANET_LEGACY (GEN <= GEN_R60)          /* blocking clients, anetRead/Write, names, ResolveIP */
+#define GEN_ANET_FORMAT (GEN >= GEN_R50 && GEN <= GEN_R60) /* anetFormatPeer/Sock */
+#define GEN_ANET_FORMAT_ADDR (GEN >= GEN_R50 && GEN <= GEN_R70)
+#define GEN_BIND_ERRNO_TEXT (GEN >= GEN_R50)      /* "unable to bind socket, errno: %d" */
+#define GEN_RECV_TIMEOUT (GEN >= GEN_R60)
+#define GEN_ANET_62 (GEN >= GEN_R62)              /* anetResolve(flags), anetCloexec, anetFdToString */
+#define GEN_FORMAT_FD_ADDR (GEN >= GEN_R62 && GEN <= GEN_R70)
+#define GEN_FD_TO_STRING_REMOTE (GEN >= GEN_R72)  /* last argument: non-zero is the peer */
+#define GEN_ACCEPT_NONBLOCK (GEN >= GEN_R70)      /* accepted fds non-blocking, close-on-exec */
+#define GEN_PIPE_MARK (GEN >= GEN_R70)            /* anetPipe, anetSetSockMarkId */
+#define GEN_ERROR_FIFO (GEN >= GEN_R72)           /* anetGetError, anetIsFifo */
+#define GEN_UNIX_GENERIC_CONNECT (GEN <= GEN_R72)
+#define GEN_UNIX_SERVER_GROUP (GEN >= GEN_V80)    /* anetUnixServer(..., group), cloexec sockets */
+
+/* cluster link layer (3.0-5.0) */
+#define GEN_CLUSTER_LINK (GEN <= GEN_R50)
+#define GEN_SDS32 (GEN >= GEN_R50)
+#define GEN_WRITE_BARRIER (GEN >= GEN_R50)
 
 #endif

@@ -7,6 +7,7 @@ extern const struct test_entry anet_tests[];
 extern const struct test_entry cluster_tests[];
 extern const struct test_entry accept_exhaustion_tests[];
 extern const struct test_entry sleep_hook_tests[];
+extern const struct test_entry anet_modern_tests[];
 
 int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
         cluster_tests,
         accept_exhaustion_tests,
         sleep_hook_tests,
+        anet_modern_tests,
         NULL,
     };
     return run_suites(suites, argc, argv);

@@ -6,6 +6,7 @@
  * while established clients keep being served. */
 #include "runner.h"
 #include "gen.h"
+#include "anet_compat.h"
 #include "test_helpers.h"
 #include "ae.h"
 #include "anet.h"
@@ -24,7 +25,7 @@ static int handler_calls, accept_errors, accepted, last_errno;
 static char last_err[ANET_ERR_LEN];
 static int use_unix;
 
-static int tick(aeEventLoop *l, long long id, void *d) { (void)l; (void)id; (void)d; return 10; }
+static timer_ret tick(aeEventLoop *l, long long id, void *d) { (void)l; (void)id; (void)d; return 10; }
 
 /* Answers "PING\n" with "PONG\n", closes on EOF. */
 static void client_read(aeEventLoop *l, int fd, void *data, int mask) {
@@ -75,7 +76,7 @@ static int listen_client_port(int *port) {
         snprintf(unix_path, sizeof(unix_path), "/tmp/aenet-exhaust-%d.sock", (int)getpid());
         unlink(unix_path);
         atexit(remove_unix_path);
-        fd = anetUnixServer(err, unix_path, 0700, 511);
+        fd = t_unix_server(err, unix_path, 0700, 511);
     } else {
         fd = anetTcpServer(err, 0, "127.0.0.1", 511);
     }
@@ -83,7 +84,7 @@ static int listen_client_port(int *port) {
     CHECK(anetNonBlock(err, fd) == ANET_OK);
     if (!use_unix) {
         char ip[64];
-        CHECK(anetSockName(fd, ip, sizeof(ip), port) == 0);
+        CHECK(t_sock_name(fd, ip, sizeof(ip), port) == 0);
     }
     CHECK(aeCreateFileEvent(el, fd, AE_READABLE, accept_handler, NULL) == AE_OK);
     return fd;
@@ -91,7 +92,7 @@ static int listen_client_port(int *port) {
 
 static int connect_client(int port) {
     char err[ANET_ERR_LEN];
-    int fd = use_unix ? anetUnixConnect(err, unix_path) : anetTcpConnect(err, "127.0.0.1", port);
+    int fd = use_unix ? t_unix_connect(err, unix_path) : t_tcp_connect(err, "127.0.0.1", port);
     CHECK(fd >= 0);
     return fd;
 }

@@ -59,13 +59,15 @@ _Static_assert(offsetof(aeFileEvent, wfileProc) == 16, "wfileProc");
 _Static_assert(offsetof(aeFileEvent, clientData) == 24, "clientData");
 _Static_assert(sizeof(aeFiredEvent) == 8, "aeFiredEvent size");
 _Static_assert(offsetof(aeFiredEvent, mask) == 4, "fired mask");
+_Static_assert(offsetof(aeEventLoop, setsize) == 4, "setsize");
+_Static_assert(offsetof(aeEventLoop, timeEventNextId) == 8, "timeEventNextId");
+#if !GEN_MONOTONIC_TIMERS
+/* 3.0-6.0: wall-clock due times, lastTime. */
 _Static_assert(offsetof(aeTimeEvent, when_sec) == 8, "when_sec");
 _Static_assert(offsetof(aeTimeEvent, when_ms) == 16, "when_ms");
 _Static_assert(offsetof(aeTimeEvent, timeProc) == 24, "timeProc");
 _Static_assert(offsetof(aeTimeEvent, finalizerProc) == 32, "finalizerProc");
 _Static_assert(offsetof(aeTimeEvent, clientData) == 40, "te clientData");
-_Static_assert(offsetof(aeEventLoop, setsize) == 4, "setsize");
-_Static_assert(offsetof(aeEventLoop, timeEventNextId) == 8, "timeEventNextId");
 _Static_assert(offsetof(aeEventLoop, lastTime) == 16, "lastTime");
 _Static_assert(offsetof(aeEventLoop, events) == 24, "events");
 _Static_assert(offsetof(aeEventLoop, fired) == 32, "fired");
@@ -73,17 +75,54 @@ _Static_assert(offsetof(aeEventLoop, timeEventHead) == 40, "timeEventHead");
 _Static_assert(offsetof(aeEventLoop, stop) == 48, "stop");
 _Static_assert(offsetof(aeEventLoop, apidata) == 56, "apidata");
 _Static_assert(offsetof(aeEventLoop, beforesleep) == 64, "beforesleep");
-#if defined(AENET_GEN_REDIS30)
+#else
+/* 6.2+: monotonic microseconds, no lastTime. */
+_Static_assert(sizeof(monotime) == 8, "monotime");
+_Static_assert(sizeof(aeTimeEvent) == 64, "aeTimeEvent size");
+_Static_assert(offsetof(aeTimeEvent, when) == 8, "when");
+_Static_assert(offsetof(aeTimeEvent, timeProc) == 16, "timeProc");
+_Static_assert(offsetof(aeTimeEvent, finalizerProc) == 24, "finalizerProc");
+_Static_assert(offsetof(aeTimeEvent, clientData) == 32, "te clientData");
+_Static_assert(offsetof(aeTimeEvent, prev) == 40, "prev");
+_Static_assert(offsetof(aeTimeEvent, next) == 48, "next");
+_Static_assert(offsetof(aeTimeEvent, refcount) == 56, "refcount");
+_Static_assert(offsetof(aeEventLoop, events) == 16, "events");
+_Static_assert(offsetof(aeEventLoop, fired) == 24, "fired");
+_Static_assert(offsetof(aeEventLoop, timeEventHead) == 32, "timeEventHead");
+_Static_assert(offsetof(aeEventLoop, stop) == 40, "stop");
+_Static_assert(offsetof(aeEventLoop, apidata) == 48, "apidata");
+_Static_assert(offsetof(aeEventLoop, beforesleep) == 56, "beforesleep");
+_Static_assert(offsetof(aeEventLoop, aftersleep) == 64, "aftersleep");
+#endif
+#if GEN == GEN_R30
 _Static_assert(sizeof(aeTimeEvent) == 56, "aeTimeEvent size");
 _Static_assert(offsetof(aeTimeEvent, next) == 48, "next");
 _Static_assert(sizeof(aeEventLoop) == 72, "aeEventLoop size");
-#elif defined(AENET_GEN_REDIS50)
+#elif GEN == GEN_R50
 _Static_assert(sizeof(aeTimeEvent) == 64, "aeTimeEvent size");
 _Static_assert(offsetof(aeTimeEvent, prev) == 48, "prev");
 _Static_assert(offsetof(aeTimeEvent, next) == 56, "next");
 _Static_assert(sizeof(aeEventLoop) == 80, "aeEventLoop size");
 _Static_assert(offsetof(aeEventLoop, aftersleep) == 72, "aftersleep");
 _Static_assert(AE_CALL_AFTER_SLEEP == 8, "after-sleep flag");
+#elif GEN == GEN_R60
+_Static_assert(sizeof(aeTimeEvent) == 72, "aeTimeEvent size");
+_Static_assert(offsetof(aeTimeEvent, refcount) == 64, "refcount");
+_Static_assert(sizeof(aeEventLoop) == 88, "aeEventLoop size");
+_Static_assert(offsetof(aeEventLoop, aftersleep) == 72, "aftersleep");
+_Static_assert(offsetof(aeEventLoop, flags) == 80, "flags");
+#elif GEN >= GEN_R62 && GEN <= GEN_R72
+_Static_assert(sizeof(aeEventLoop) == 80, "aeEventLoop size");
+_Static_assert(offsetof(aeEventLoop, flags) == 72, "flags");
+#else
+_Static_assert(sizeof(aeEventLoop) == 128, "aeEventLoop size");
+_Static_assert(offsetof(aeEventLoop, custompoll) == 72, "custompoll");
+_Static_assert(offsetof(aeEventLoop, poll_mutex) == 80, "poll_mutex");
+_Static_assert(offsetof(aeEventLoop, flags) == 120, "flags");
+_Static_assert(AE_PROTECT_POLL == 32, "protect flag");
+#endif
+#if GEN >= GEN_R60
+_Static_assert(AE_CALL_BEFORE_SLEEP == 8 && AE_CALL_AFTER_SLEEP == 16, "sleep flags");
 #endif
 #endif
 _Static_assert(AE_OK == 0 && AE_ERR == -1, "codes");
@@ -104,7 +143,7 @@ static void acceptHandler(aeEventLoop *el, int fd, void *privdata, int mask) {
     aeStop(server.el);
 }
 
-static int serverCron(struct aeEventLoop *eventLoop, long long id, void *clientData) {
+static timer_ret serverCron(struct aeEventLoop *eventLoop, long long id, void *clientData) {
     AE_NOTUSED(eventLoop);
     AE_NOTUSED(id);
     AE_NOTUSED(clientData);
@@ -147,7 +186,7 @@ TEST(layout_matches_reference_at_run_time) {
     char *raw = (char *)el;
     CHECK_EQ_INT(*(int *)(raw + 0), -1);
     CHECK_EQ_INT(*(int *)(raw + 4), 16);
-    CHECK(*(aeFileEvent **)(raw + 24) == el->events);
+    CHECK(*(aeFileEvent **)(raw + (GEN_MONOTONIC_TIMERS ? 16 : 24)) == el->events);
     aeDeleteEventLoop(el);
     return 0;
 }

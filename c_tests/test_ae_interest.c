@@ -205,7 +205,7 @@ TEST(kept_writable_is_removed_after_two_busy_reports) {
 }
 
 static int timer_fired;
-static int on_timer(aeEventLoop *el, long long id, void *data) {
+static timer_ret on_timer(aeEventLoop *el, long long id, void *data) {
     (void)el; (void)id; (void)data;
     timer_fired++;
     return AE_NOMORE;

@@ -1,7 +1,9 @@
 /* The cluster-bus link layer on real loopback sockets (spec section 3). */
 #include "runner.h"
 #include "gen.h"
+#include "anet_compat.h"
 #include "test_helpers.h"
+#if GEN_CLUSTER_LINK
 #include "ae.h"
 #include "anet.h"
 #include "cluster_link.h"
@@ -96,7 +98,7 @@ static int allow_accept = 1;
 static int accept_gate(void) { return allow_accept; }
 static aeEventLoop *host_loop(void) { return el; }
 
-static int tick(aeEventLoop *l, long long id, void *d) { (void)l; (void)id; (void)d; return 10; }
+static timer_ret tick(aeEventLoop *l, long long id, void *d) { (void)l; (void)id; (void)d; return 10; }
 
 static void setup_limits(unsigned max_frame, unsigned max_pending) {
     el = aeCreateEventLoop(8192);
@@ -125,14 +127,14 @@ static int listen_bus(int *port) {
     CHECK(fd > 0);
     CHECK(anetNonBlock(err, fd) == ANET_OK);
     char ip[64];
-    CHECK(anetSockName(fd, ip, sizeof(ip), port) == 0);
+    CHECK(t_sock_name(fd, ip, sizeof(ip), port) == 0);
     CHECK(aeCreateFileEvent(el, fd, AE_READABLE, clusterAcceptHandler, NULL) == AE_OK);
     return fd;
 }
 
 static int raw_connect(int port) {
     char err[ANET_ERR_LEN];
-    int fd = anetTcpConnect(err, "127.0.0.1", port);
+    int fd = t_tcp_connect(err, "127.0.0.1", port);
     CHECK(fd > 0);
     return fd;
 }
@@ -380,7 +382,7 @@ TEST(cluster_slow_reader_queue) {
     CHECK(lfd > 0);
     int slow_port;
     char ip[64];
-    anetSockName(lfd, ip, sizeof(ip), &slow_port);
+    t_sock_name(lfd, ip, sizeof(ip), &slow_port);
     int bus_port;
     listen_bus(&bus_port);
 
@@ -870,3 +872,10 @@ const struct test_entry cluster_tests[] = {
     TEST_ENTRY(cluster_host_gives_its_own_constants),
     TEST_END
 };
+
+#else
+/* This generation keeps the host's own link layer. */
+const struct test_entry cluster_tests[] = {
+    TEST_END,
+};
+#endif

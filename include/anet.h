@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ANET_OK 0
 
@@ -70,7 +71,7 @@ int anetSendTimeout(char *err, int fd, long long ms);
  * `err` is NULL or has ANET_ERR_LEN writable bytes; `addr` is NULL or a
  * NUL-terminated string.
  */
-int anetTcpNonBlockConnect(char *err, char *addr, int port);
+int anetTcpNonBlockConnect(char *err, char * addr, int port);
 
 /**
  * When the attempt with `source_addr` fails, retries once without it;
@@ -80,7 +81,7 @@ int anetTcpNonBlockConnect(char *err, char *addr, int port);
  * # Safety
  * As for `anetTcpNonBlockConnect`; `source_addr` is NULL or NUL-terminated.
  */
-int anetTcpNonBlockBestEffortBindConnect(char *err, char *addr, int port, char *source_addr);
+int anetTcpNonBlockBestEffortBindConnect(char *err, char * addr, int port, char * source_addr);
 
 /**
  * # Safety
@@ -152,26 +153,26 @@ int anetResolveIP(char *err, char *host, char *ipbuf, size_t ipbuf_len);
  * `err` is NULL or has ANET_ERR_LEN writable bytes; `addr` is NULL or a
  * NUL-terminated string.
  */
-int anetTcpConnect(char *err, char *addr, int port);
+int anetTcpConnect(char *err, char * addr, int port);
 
 /**
  * # Safety
  * As for `anetTcpConnect`; `source_addr` is NULL or NUL-terminated.
  */
-int anetTcpNonBlockBindConnect(char *err, char *addr, int port, char *source_addr);
+int anetTcpNonBlockBindConnect(char *err, char * addr, int port, char * source_addr);
 
 /**
  * # Safety
  * `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
  * NUL-terminated string.
  */
-int anetUnixConnect(char *err, char *path);
+int anetUnixConnect(char *err, char * path);
 
 /**
  * # Safety
  * As for `anetUnixConnect`.
  */
-int anetUnixNonBlockConnect(char *err, char *path);
+int anetUnixNonBlockConnect(char *err, char * path);
 
 /**
  * Reads exactly `count` bytes unless EOF (returns the bytes so far) or
@@ -214,7 +215,7 @@ int anetSockName(int fd, char *ip, size_t ip_len, int *port);
  * `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
  * NUL-terminated string.
  */
-int anetUnixGenericConnect(char *err, char *path, int flags);
+int anetUnixGenericConnect(char *err, char * path, int flags);
 
 /**
  * # Safety

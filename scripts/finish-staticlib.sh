@@ -15,8 +15,11 @@ weak=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ld -r --whole-archive "$in" -o "$tmp/all.o"
+# (objcopy refuses an empty --weaken-symbols file.)
+weaken=
+[ -s "$weak" ] && weaken="--weaken-symbols=$weak"
 objcopy --remove-section=.llvmbc --remove-section=.llvmcmd \
-    --keep-global-symbols="$api" --weaken-symbols="$weak" \
+    --keep-global-symbols="$api" $weaken \
     "$tmp/all.o" "$tmp/aenet.o"
 mkdir -p "$(dirname "$out")"
 rm -f "$out"

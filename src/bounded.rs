@@ -60,6 +60,22 @@ impl fmt::Write for Bounded<'_> {
     }
 }
 
+/// C text bytes shown as-is when UTF-8 (glibc's C-locale texts always
+/// are), invalid sequences as U+FFFD.
+pub struct Lossy<'a>(pub &'a [u8]);
+
+impl fmt::Display for Lossy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{FFFD}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

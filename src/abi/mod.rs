@@ -12,6 +12,8 @@ pub mod ae_v62;
 pub mod ae_v80;
 pub mod ae_v81;
 pub mod anet;
+pub mod anet_fd_to;
+pub mod anet_prefer;
 pub mod cluster;
 pub mod cluster_host;
 pub mod cluster_v30;

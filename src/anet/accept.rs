@@ -18,12 +18,24 @@ pub enum OutOfFds {
     Keep,
 }
 
+/// How accepted sockets come back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accepted {
+    /// Blocking, not close-on-exec (up to 6.2).
+    AsIs,
+    /// Non-blocking and close-on-exec, in the same call (7.0+: accept4).
+    NonBlockCloexec,
+}
+
 /// accept(2), retried on EINTR; any other failure is "accept: %s" with
 /// errno kept (EAGAIN/EWOULDBLOCK on an empty non-blocking listener).
-/// The new fd is blocking and not close-on-exec, as in the reference.
-fn generic_accept(s: i32, sa: &mut SockAddr, out_of_fds: OutOfFds) -> AnetResult<i32> {
+fn generic_accept(s: i32, sa: &mut SockAddr, how: Accepted, out_of_fds: OutOfFds) -> AnetResult<i32> {
     loop {
-        match socket::accept(s, sa) {
+        let r = match how {
+            Accepted::AsIs => socket::accept(s, sa),
+            Accepted::NonBlockCloexec => socket::accept4(s, sa, libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC),
+        };
+        match r {
             Ok(fd) => {
                 if out_of_fds == OutOfFds::Shed {
                     reserve::ensure();
@@ -44,14 +56,14 @@ fn generic_accept(s: i32, sa: &mut SockAddr, out_of_fds: OutOfFds) -> AnetResult
 /// Accepts a connection and reports the peer. Deliberate difference: on
 /// a unix-domain listener the peer is `Endpoint::Unix` ("/unixsocket",
 /// port 0) instead of the reference's junk IPv6 text.
-pub fn tcp_accept(s: i32, out_of_fds: OutOfFds) -> AnetResult<(i32, Endpoint)> {
+pub fn tcp_accept(s: i32, how: Accepted, out_of_fds: OutOfFds) -> AnetResult<(i32, Endpoint)> {
     let mut sa = SockAddr::empty();
-    let fd = generic_accept(s, &mut sa, out_of_fds)?;
+    let fd = generic_accept(s, &mut sa, how, out_of_fds)?;
     Ok((fd, Endpoint::from_sockaddr(&sa)))
 }
 
 /// Accepts a connection without reporting the peer.
-pub fn unix_accept(s: i32, out_of_fds: OutOfFds) -> AnetResult<i32> {
+pub fn unix_accept(s: i32, how: Accepted, out_of_fds: OutOfFds) -> AnetResult<i32> {
     let mut sa = SockAddr::empty();
-    generic_accept(s, &mut sa, out_of_fds)
+    generic_accept(s, &mut sa, how, out_of_fds)
 }

@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use crate::bounded::Lossy;
 use crate::errbuf::ErrText;
 use crate::sys::{self, Errno, netdb};
 
@@ -30,7 +31,7 @@ impl AnetError {
     /// A getaddrinfo failure: the gai_strerror text; errno is whatever the
     /// resolver left, as in the reference.
     pub fn gai(code: i32) -> Self {
-        AnetError::new(sys::errno(), format_args!("{}", Bytes(netdb::gai_strerror(code).to_bytes())))
+        AnetError::new(sys::errno(), format_args!("{}", Lossy(netdb::gai_strerror(code).to_bytes())))
     }
 
     /// The message as bytes (no NUL).
@@ -47,7 +48,7 @@ impl fmt::Debug for AnetError {
 
 impl fmt::Display for AnetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Bytes(self.text.as_bytes()).fmt(f)
+        Lossy(self.text.as_bytes()).fmt(f)
     }
 }
 
@@ -57,22 +58,7 @@ pub struct StrError(pub i32);
 impl fmt::Display for StrError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; 128];
-        Bytes(netdb::strerror(self.0, &mut buf)).fmt(f)
-    }
-}
-
-/// C text bytes shown as-is when UTF-8 (glibc's C-locale texts always are).
-struct Bytes<'a>(&'a [u8]);
-
-impl fmt::Display for Bytes<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for chunk in self.0.utf8_chunks() {
-            f.write_str(chunk.valid())?;
-            if !chunk.invalid().is_empty() {
-                f.write_str("\u{FFFD}")?;
-            }
-        }
-        Ok(())
+        Lossy(netdb::strerror(self.0, &mut buf)).fmt(f)
     }
 }
 

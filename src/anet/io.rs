@@ -30,3 +30,28 @@ pub fn write_full(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
     }
     Ok(total)
 }
+
+/// anetPipe: a pipe whose read end gets `read_flags` and write end
+/// `write_flags` (O_CLOEXEC, O_NONBLOCK, ...). pipe2 applies O_CLOEXEC and
+/// the flags common to both ends; the rest is set per end. Both ends are
+/// closed on a failure after the pipe was made.
+pub fn pipe(read_flags: i32, write_flags: i32) -> Result<[i32; 2], Errno> {
+    let common = libc::O_CLOEXEC | (read_flags & write_flags);
+    let fds = fd::pipe2(common)?;
+    let finish = || -> Result<(), Errno> {
+        for (end, flags) in [(fds[0], read_flags & !common), (fds[1], write_flags & !common)] {
+            let status = flags & !libc::O_CLOEXEC;
+            if status != 0 {
+                let cur = fd::get_flags(end)?;
+                fd::set_flags(end, cur | status)?;
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = finish() {
+        let _ = fd::close(fds[0]);
+        let _ = fd::close(fds[1]);
+        return Err(e);
+    }
+    Ok(fds)
+}

@@ -23,16 +23,17 @@ pub mod server;
 pub mod sock;
 pub mod unix;
 
-pub use accept::{OutOfFds, tcp_accept, unix_accept};
+pub use accept::{Accepted, OutOfFds, tcp_accept, unix_accept};
 pub use addr::{Endpoint, IpText};
-pub use connect::{BestEffort, tcp_connect, tcp_connect_best_effort, unix_connect};
+pub use connect::{BestEffort, Connect, tcp_connect, tcp_connect_best_effort, unix_connect};
 pub use error::{AnetError, AnetResult};
-pub use io::{read_full, write_full};
+pub use io::{pipe, read_full, write_full};
 pub use names::{format_addr, format_peer, format_sock, peer_name, sock_name};
 pub use options::{
-    keepalive, send_timeout, set_block, set_blocking, set_nonblock, set_send_buffer, set_tcp_nodelay, tcp_keepalive,
+    cloexec, keepalive, pending_error, recv_timeout, send_timeout, set_block, set_block_as, set_blocking, set_nonblock,
+    set_send_buffer, set_sock_mark_id, set_tcp_nodelay, tcp_keepalive,
 };
-pub use resolve::resolve;
+pub use resolve::{Prefer, resolve};
 pub use server::{Family, tcp_server, unix_server};
 
 #[cfg(test)]
@@ -52,11 +53,11 @@ mod tests {
     #[test]
     fn connect_accept_roundtrip() {
         let (l, port) = listener();
-        let c = tcp_connect(Some(c"127.0.0.1"), i32::from(port), None, false).expect("connect");
+        let c = tcp_connect(Some(c"127.0.0.1"), i32::from(port), None, Connect::default()).expect("connect");
         set_nonblock(c).unwrap();
         set_tcp_nodelay(c, true).unwrap();
         assert_eq!(socket::getsockopt_int(c, libc::IPPROTO_TCP, libc::TCP_NODELAY).unwrap(), 1);
-        let (a, peer) = tcp_accept(l, OutOfFds::Shed).expect("accept");
+        let (a, peer) = tcp_accept(l, Accepted::AsIs, OutOfFds::Shed).expect("accept");
         assert_eq!(peer.ip_bytes(), b"127.0.0.1");
         assert_eq!(peer.port(), sock_name(c).unwrap().port());
         assert_eq!(write_full(a, b"abc").unwrap(), 3);
@@ -82,15 +83,20 @@ mod tests {
         assert_eq!(e.errno, libc::EBADF);
         let e = tcp_server(70000, None, 16, Family::V4, &crate::generation::redis30::GENERATION.anet).unwrap_err();
         assert_eq!(e.message(), b"invalid port 70000");
-        let e = resolve(Some(c"localhost"), true).unwrap_err();
+        let e = resolve(Some(c"localhost"), true, Prefer::Any).unwrap_err();
         assert_eq!(e.message(), b"Name or service not known");
-        assert_eq!(resolve(Some(c"127.1"), false).unwrap().as_str(), "127.0.0.1");
+        assert_eq!(resolve(Some(c"127.1"), false, Prefer::Any).unwrap().as_str(), "127.0.0.1");
     }
 
     #[test]
     fn best_effort_keeps_first_error() {
         let (l, port) = listener();
-        let out = tcp_connect_best_effort(Some(c"127.0.0.1"), i32::from(port), Some(c"1.2.3.4"), true);
+        let out = tcp_connect_best_effort(
+            Some(c"127.0.0.1"),
+            i32::from(port),
+            Some(c"1.2.3.4"),
+            Connect { nonblock: true, cloexec: false },
+        );
         let fd = out.result.expect("retry without source");
         assert_eq!(out.first_error.expect("first error").message(), b"bind: Cannot assign requested address");
         let _ = fd::close(fd);

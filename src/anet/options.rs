@@ -4,11 +4,20 @@
 use super::error::{AnetError, AnetResult};
 use crate::sys::{fd, socket};
 
-/// Sets (`non_block`) or clears O_NONBLOCK. F_SETFL is always called.
-pub fn set_block(fd: i32, non_block: bool) -> AnetResult<()> {
+/// Sets (`non_block`) or clears O_NONBLOCK. F_SETFL is called even when
+/// the flag is already as asked, unless `skip_unchanged` (6.2+).
+pub fn set_block_as(fd: i32, non_block: bool, skip_unchanged: bool) -> AnetResult<()> {
     let flags = fd::get_flags(fd).map_err(|e| AnetError::sys("fcntl(F_GETFL)", e, ""))?;
+    if skip_unchanged && (flags & libc::O_NONBLOCK != 0) == non_block {
+        return Ok(());
+    }
     let flags = if non_block { flags | libc::O_NONBLOCK } else { flags & !libc::O_NONBLOCK };
     fd::set_flags(fd, flags).map_err(|e| AnetError::sys("fcntl(F_SETFL,O_NONBLOCK)", e, ""))
+}
+
+/// Sets (`non_block`) or clears O_NONBLOCK, always calling F_SETFL.
+pub fn set_block(fd: i32, non_block: bool) -> AnetResult<()> {
+    set_block_as(fd, non_block, false)
 }
 
 /// anetNonBlock.
@@ -19,6 +28,27 @@ pub fn set_nonblock(fd: i32) -> AnetResult<()> {
 /// anetBlock.
 pub fn set_blocking(fd: i32) -> AnetResult<()> {
     set_block(fd, false)
+}
+
+/// anetCloexec: sets FD_CLOEXEC unless set; returns what the last fcntl
+/// returned (the flags when already set, 0 after setting), or the errno.
+/// EINTR is retried.
+pub fn cloexec(fd: i32) -> Result<i32, crate::sys::Errno> {
+    let flags = loop {
+        match fd::get_fd_flags(fd) {
+            Err(e) if e.0 == libc::EINTR => continue,
+            r => break r?,
+        }
+    };
+    if flags & libc::FD_CLOEXEC != 0 {
+        return Ok(flags);
+    }
+    loop {
+        match fd::set_fd_flags(fd, flags | libc::FD_CLOEXEC) {
+            Err(e) if e.0 == libc::EINTR => continue,
+            r => return r.map(|()| 0),
+        }
+    }
 }
 
 fn set_int(fd: i32, level: i32, name: i32, value: i32, what: &str, suffix: &str) -> AnetResult<()> {
@@ -66,6 +96,34 @@ pub fn set_send_buffer(fd: i32, buffsize: i32) -> AnetResult<()> {
 pub fn send_timeout(fd: i32, ms: i64) -> AnetResult<()> {
     socket::setsockopt_timeval(fd, libc::SOL_SOCKET, libc::SO_SNDTIMEO, ms / 1000, (ms % 1000) * 1000)
         .map_err(|e| AnetError::sys("setsockopt SO_SNDTIMEO", e, ""))
+}
+
+/// anetRecvTimeout: SO_RCVTIMEO of `ms` milliseconds, 0 disables.
+pub fn recv_timeout(fd: i32, ms: i64) -> AnetResult<()> {
+    socket::setsockopt_timeval(fd, libc::SOL_SOCKET, libc::SO_RCVTIMEO, ms / 1000, (ms % 1000) * 1000)
+        .map_err(|e| AnetError::sys("setsockopt SO_RCVTIMEO", e, ""))
+}
+
+/// anetSetSockMarkId: SO_MARK on Linux ("setsockopt: %s"); where the
+/// platform has no such option, OK with a message in `err`, as the
+/// reference.
+pub fn set_sock_mark_id(fd: i32, id: u32) -> Result<(), AnetError> {
+    #[cfg(target_os = "linux")]
+    {
+        socket::setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_MARK, id as i32)
+            .map_err(|e| AnetError::sys("setsockopt", e, ""))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (fd, id);
+        Ok(())
+    }
+}
+
+/// anetGetError: the socket's pending error (SO_ERROR), or getsockopt's
+/// errno when that fails.
+pub fn pending_error(fd: i32) -> i32 {
+    socket::getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_ERROR).unwrap_or_else(|e| e.0)
 }
 
 /// SO_REUSEADDR = 1 (set on every socket anet creates, clients included).

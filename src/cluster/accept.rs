@@ -10,7 +10,7 @@ use core::fmt;
 use super::link::peer_text;
 use crate::abi::cluster::MAX_CLUSTER_ACCEPTS_PER_CALL;
 use crate::abi::cluster_host::AENET_LOG_VERBOSE;
-use crate::anet::accept::{self, OutOfFds};
+use crate::anet::accept::{self, Accepted, OutOfFds};
 use crate::anet::options;
 
 pub trait Acceptor {
@@ -30,7 +30,7 @@ pub fn on_acceptable(listener: i32, a: &impl Acceptor) {
         return a.pause();
     }
     for _ in 0..MAX_CLUSTER_ACCEPTS_PER_CALL {
-        let (cfd, peer) = match accept::tcp_accept(listener, OutOfFds::Keep) {
+        let (cfd, peer) = match accept::tcp_accept(listener, Accepted::AsIs, OutOfFds::Keep) {
             Ok(ok) => ok,
             Err(e) => {
                 if e.errno != libc::EWOULDBLOCK {

@@ -116,6 +116,11 @@ impl IntOut {
     }
 }
 
+/// An input string parameter: `const char *` in the generations whose
+/// header says so (6.0+ for the connect family), `char *` before; the same
+/// ABI either way (build.rs spells it per generation).
+pub type InStr = *const c_char;
+
 /// A caller's NUL-terminated string; None for NULL.
 ///
 /// # Safety

@@ -27,7 +27,7 @@ pub const GENERATION: Generation = Generation {
         finalize_timers_on_loop_delete: false,
         wait_error: WaitError::Ignore,
     },
-    anet: anet::policy::Policy { bind_error_with_errno: false },
+    anet: anet::policy::Policy::REDIS30,
     calls_monotonic_init: false,
     cluster: Some(cluster::policy::Policy {
         sds: SdsFormat::V30,

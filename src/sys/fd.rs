@@ -34,3 +34,30 @@ pub fn open_cloexec(path: &core::ffi::CStr, flags: i32) -> SysResult<std::os::fd
     // SAFETY: fd was just returned by open and is owned by nobody else.
     Ok(unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
 }
+
+pub fn get_fd_flags(fd: i32) -> SysResult<i32> {
+    // SAFETY: F_GETFD takes no pointer argument.
+    cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) })
+}
+
+pub fn set_fd_flags(fd: i32, flags: i32) -> SysResult<()> {
+    // SAFETY: F_SETFD takes an int argument.
+    cvt(unsafe { libc::fcntl(fd, libc::F_SETFD, flags) }).map(|_| ())
+}
+
+/// pipe2(2); the two ends, read first.
+pub fn pipe2(flags: i32) -> SysResult<[i32; 2]> {
+    let mut fds = [-1i32; 2];
+    // SAFETY: fds is a valid array of two ints for pipe2 to fill.
+    cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), flags) })?;
+    Ok(fds)
+}
+
+/// The file type bits of `path` (stat's st_mode & S_IFMT).
+pub fn file_type(path: &core::ffi::CStr) -> SysResult<u32> {
+    // SAFETY: stat is plain old data; all-zero is a valid value to overwrite.
+    let mut st = unsafe { core::mem::zeroed::<libc::stat>() };
+    // SAFETY: path is NUL-terminated and st a valid out-pointer.
+    cvt(unsafe { libc::stat(path.as_ptr(), &mut st) })?;
+    Ok(st.st_mode & libc::S_IFMT)
+}

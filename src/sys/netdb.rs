@@ -148,3 +148,19 @@ pub fn strerror(errnum: i32, buf: &mut [u8; 128]) -> &[u8] {
     let n = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
     &buf[..n]
 }
+
+/// The gid of group `name` (getgrnam_r), Ok(None) when there is no such
+/// group (errno is then whatever the lookup left), or the error number.
+pub fn group_id(name: &CStr) -> Result<Option<libc::gid_t>, i32> {
+    // SAFETY: group is plain old data; all-zero is valid to overwrite.
+    let mut grp = unsafe { core::mem::zeroed::<libc::group>() };
+    let mut buf = vec![0 as c_char; 16 * 1024];
+    let mut result: *mut libc::group = core::ptr::null_mut();
+    // SAFETY: name is NUL-terminated; grp, buf (its length passed) and
+    // result are valid out-pointers for the call.
+    let rc = unsafe { libc::getgrnam_r(name.as_ptr(), &mut grp, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 {
+        return Err(rc);
+    }
+    Ok(if result.is_null() { None } else { Some(grp.gr_gid) })
+}

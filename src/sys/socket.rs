@@ -6,9 +6,12 @@ use core::mem::size_of;
 use super::sockaddr::SockAddr;
 use super::{SysResult, cvt};
 
-pub fn socket(domain: i32, ty: i32, protocol: i32) -> SysResult<i32> {
+/// socket(2); the descriptor is owned by the result (closed when dropped).
+pub fn socket(domain: i32, ty: i32, protocol: i32) -> SysResult<std::os::fd::OwnedFd> {
     // SAFETY: socket takes no pointers.
-    cvt(unsafe { libc::socket(domain, ty, protocol) })
+    let fd = cvt(unsafe { libc::socket(domain, ty, protocol) })?;
+    // SAFETY: fd was just returned by socket and is owned by nobody else.
+    Ok(unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
 }
 
 pub fn setsockopt_int(fd: i32, level: i32, name: i32, value: i32) -> SysResult<()> {
@@ -70,4 +73,16 @@ pub fn getsockname(fd: i32, addr: &mut SockAddr) -> SysResult<()> {
 pub fn chmod(path: &CStr, mode: u32) -> SysResult<()> {
     // SAFETY: `path` is a valid NUL-terminated string.
     cvt(unsafe { libc::chmod(path.as_ptr(), mode as libc::mode_t) }).map(|_| ())
+}
+
+/// accept4(2) with `flags` (SOCK_NONBLOCK, SOCK_CLOEXEC) into `addr`.
+pub fn accept4(fd: i32, addr: &mut SockAddr, flags: i32) -> SysResult<i32> {
+    let (p, len) = addr.as_mut_parts();
+    // SAFETY: p/len describe addr's whole storage and its length field.
+    cvt(unsafe { libc::accept4(fd, p, len, flags) })
+}
+
+pub fn chown_group(path: &CStr, gid: libc::gid_t) -> SysResult<()> {
+    // SAFETY: `path` is a valid NUL-terminated string; uid -1 keeps the owner.
+    cvt(unsafe { libc::chown(path.as_ptr(), libc::uid_t::MAX, gid) }).map(|_| ())
 }

@@ -41,11 +41,12 @@ pub unsafe extern "C" fn aeSetPollProtect(eventLoop: *mut aeEventLoop, protect: 
 
 /// The milliseconds epoll waits for `tvp`: NULL is forever, microseconds
 /// round up (Redis 6.2's fix for a busy loop).
+#[allow(clippy::useless_conversion)] // time_t and suseconds_t are 32-bit on some targets
 fn timeout_ms(tvp: Option<&libc::timeval>) -> c_int {
     match tvp {
         None => -1,
         Some(tv) => {
-            let ms = (tv.tv_sec as i64).saturating_mul(1000).saturating_add((tv.tv_usec as i64 + 999) / 1000);
+            let ms = i64::from(tv.tv_sec).saturating_mul(1000).saturating_add((i64::from(tv.tv_usec) + 999) / 1000);
             ms.clamp(0, c_int::MAX as i64) as c_int
         }
     }

@@ -4,9 +4,9 @@ use core::ffi::{c_char, c_int, c_longlong};
 
 use libc::size_t;
 
-use super::{POLICY, fail, fd_or_err, status};
+use super::{POLICY, accepted, connect_how, fail, fd_or_err, set_block, status};
 use crate::anet::{self, Family, OutOfFds};
-use crate::ffi::boundary::{ErrOut, IntOut, TextOut, c_str};
+use crate::ffi::boundary::{ErrOut, InStr, IntOut, TextOut, c_str};
 
 /// Sets the socket non-blocking (`non_block` != 0) or blocking. Global in
 /// the reference but, before 6.2, not declared in its anet.h.
@@ -17,7 +17,7 @@ use crate::ffi::boundary::{ErrOut, IntOut, TextOut, c_str};
 pub unsafe extern "C" fn anetSetBlock(err: *mut c_char, fd: c_int, non_block: c_int) -> c_int {
     // SAFETY: this function's contract.
     let err = unsafe { ErrOut::new(err) };
-    status(&err, anet::set_block(fd, non_block != 0))
+    status(&err, set_block(fd, non_block != 0))
 }
 
 /// # Safety
@@ -26,7 +26,7 @@ pub unsafe extern "C" fn anetSetBlock(err: *mut c_char, fd: c_int, non_block: c_
 pub unsafe extern "C" fn anetNonBlock(err: *mut c_char, fd: c_int) -> c_int {
     // SAFETY: this function's contract.
     let err = unsafe { ErrOut::new(err) };
-    status(&err, anet::set_block(fd, true))
+    status(&err, set_block(fd, true))
 }
 
 /// # Safety
@@ -35,7 +35,7 @@ pub unsafe extern "C" fn anetNonBlock(err: *mut c_char, fd: c_int) -> c_int {
 pub unsafe extern "C" fn anetBlock(err: *mut c_char, fd: c_int) -> c_int {
     // SAFETY: this function's contract.
     let err = unsafe { ErrOut::new(err) };
-    status(&err, anet::set_block(fd, false))
+    status(&err, set_block(fd, false))
 }
 
 /// # Safety
@@ -78,10 +78,10 @@ pub unsafe extern "C" fn anetSendTimeout(err: *mut c_char, fd: c_int, ms: c_long
 /// `err` is NULL or has ANET_ERR_LEN writable bytes; `addr` is NULL or a
 /// NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetTcpNonBlockConnect(err: *mut c_char, addr: *mut c_char, port: c_int) -> c_int {
+pub unsafe extern "C" fn anetTcpNonBlockConnect(err: *mut c_char, addr: InStr, port: c_int) -> c_int {
     // SAFETY: this function's contract.
     let (err, addr) = unsafe { (ErrOut::new(err), c_str(addr)) };
-    fd_or_err(&err, anet::tcp_connect(addr, port, None, true))
+    fd_or_err(&err, anet::tcp_connect(addr, port, None, connect_how(true)))
 }
 
 /// When the attempt with `source_addr` fails, retries once without it;
@@ -93,13 +93,13 @@ pub unsafe extern "C" fn anetTcpNonBlockConnect(err: *mut c_char, addr: *mut c_c
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn anetTcpNonBlockBestEffortBindConnect(
     err: *mut c_char,
-    addr: *mut c_char,
+    addr: InStr,
     port: c_int,
-    source_addr: *mut c_char,
+    source_addr: InStr,
 ) -> c_int {
     // SAFETY: this function's contract.
     let (err, addr, source) = unsafe { (ErrOut::new(err), c_str(addr), c_str(source_addr)) };
-    let out = anet::tcp_connect_best_effort(addr, port, source, true);
+    let out = anet::tcp_connect_best_effort(addr, port, source, connect_how(true));
     if let Some(first) = &out.first_error {
         err.write(&first.text);
     }
@@ -141,7 +141,7 @@ pub unsafe extern "C" fn anetTcpAccept(
 ) -> c_int {
     // SAFETY: this function's contract.
     let (err, mut ip, port) = unsafe { (ErrOut::new(err), TextOut::new(ip, ip_len), IntOut::new(port)) };
-    match anet::tcp_accept(serversock, OutOfFds::Shed) {
+    match anet::tcp_accept(serversock, accepted(), OutOfFds::Shed) {
         Ok((fd, peer)) => {
             ip.put_address(peer.ip_bytes());
             port.put(c_int::from(peer.port()));
@@ -157,5 +157,5 @@ pub unsafe extern "C" fn anetTcpAccept(
 pub unsafe extern "C" fn anetUnixAccept(err: *mut c_char, serversock: c_int) -> c_int {
     // SAFETY: this function's contract.
     let err = unsafe { ErrOut::new(err) };
-    fd_or_err(&err, anet::unix_accept(serversock, OutOfFds::Shed))
+    fd_or_err(&err, anet::unix_accept(serversock, accepted(), OutOfFds::Shed))
 }

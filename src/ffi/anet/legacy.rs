@@ -5,10 +5,10 @@ use core::ffi::{c_char, c_int};
 
 use libc::size_t;
 
-use super::{ANET_CONNECT_NONBLOCK, fail, fd_or_err, status};
+use super::{ANET_CONNECT_NONBLOCK, connect_how, fail, fd_or_err, status};
 use crate::abi::anet::{ANET_IP_ONLY, ANET_NONE, ANET_OK};
 use crate::anet::{self, Endpoint};
-use crate::ffi::boundary::{ErrOut, IntOut, TextOut, c_str, fail_with};
+use crate::ffi::boundary::{ErrOut, InStr, IntOut, TextOut, c_str, fail_with};
 use crate::sys::Errno;
 
 /// Sets SO_SNDBUF. Global in the reference but not declared in its anet.h.
@@ -47,7 +47,7 @@ pub unsafe extern "C" fn anetGenericResolve(
 ) -> c_int {
     // SAFETY: this function's contract.
     let (err, host, mut ipbuf) = unsafe { (ErrOut::new(err), c_str(host), TextOut::new(ipbuf, ipbuf_len)) };
-    match anet::resolve(host, flags & ANET_IP_ONLY != 0) {
+    match anet::resolve(host, flags & ANET_IP_ONLY != 0, anet::Prefer::Any) {
         Ok(ip) => {
             ipbuf.put_address(ip.as_bytes());
             ANET_OK
@@ -86,10 +86,10 @@ pub unsafe extern "C" fn anetResolveIP(
 /// `err` is NULL or has ANET_ERR_LEN writable bytes; `addr` is NULL or a
 /// NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetTcpConnect(err: *mut c_char, addr: *mut c_char, port: c_int) -> c_int {
+pub unsafe extern "C" fn anetTcpConnect(err: *mut c_char, addr: InStr, port: c_int) -> c_int {
     // SAFETY: this function's contract.
     let (err, addr) = unsafe { (ErrOut::new(err), c_str(addr)) };
-    fd_or_err(&err, anet::tcp_connect(addr, port, None, false))
+    fd_or_err(&err, anet::tcp_connect(addr, port, None, connect_how(false)))
 }
 
 /// # Safety
@@ -97,20 +97,20 @@ pub unsafe extern "C" fn anetTcpConnect(err: *mut c_char, addr: *mut c_char, por
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn anetTcpNonBlockBindConnect(
     err: *mut c_char,
-    addr: *mut c_char,
+    addr: InStr,
     port: c_int,
-    source_addr: *mut c_char,
+    source_addr: InStr,
 ) -> c_int {
     // SAFETY: this function's contract.
     let (err, addr, source) = unsafe { (ErrOut::new(err), c_str(addr), c_str(source_addr)) };
-    fd_or_err(&err, anet::tcp_connect(addr, port, source, true))
+    fd_or_err(&err, anet::tcp_connect(addr, port, source, connect_how(true)))
 }
 
 /// # Safety
 /// `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
 /// NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetUnixConnect(err: *mut c_char, path: *mut c_char) -> c_int {
+pub unsafe extern "C" fn anetUnixConnect(err: *mut c_char, path: InStr) -> c_int {
     // SAFETY: same contract.
     unsafe { super::unix_connect::anetUnixGenericConnect(err, path, 0) }
 }
@@ -118,7 +118,7 @@ pub unsafe extern "C" fn anetUnixConnect(err: *mut c_char, path: *mut c_char) ->
 /// # Safety
 /// As for `anetUnixConnect`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetUnixNonBlockConnect(err: *mut c_char, path: *mut c_char) -> c_int {
+pub unsafe extern "C" fn anetUnixNonBlockConnect(err: *mut c_char, path: InStr) -> c_int {
     // SAFETY: same contract.
     unsafe { super::unix_connect::anetUnixGenericConnect(err, path, ANET_CONNECT_NONBLOCK) }
 }

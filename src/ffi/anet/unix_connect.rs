@@ -4,7 +4,7 @@ use core::ffi::{c_char, c_int};
 
 use super::{ANET_CONNECT_NONBLOCK, fd_or_err, null_path};
 use crate::anet;
-use crate::ffi::boundary::{ErrOut, c_str};
+use crate::ffi::boundary::{ErrOut, InStr, c_str};
 
 /// A unix-domain client; `flags` & 1 (ANET_CONNECT_NONBLOCK) makes it
 /// non-blocking. Global in the reference but, before 6.2, not declared in
@@ -14,7 +14,7 @@ use crate::ffi::boundary::{ErrOut, c_str};
 /// `err` is NULL or has ANET_ERR_LEN writable bytes; `path` is NULL or a
 /// NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn anetUnixGenericConnect(err: *mut c_char, path: *mut c_char, flags: c_int) -> c_int {
+pub unsafe extern "C" fn anetUnixGenericConnect(err: *mut c_char, path: InStr, flags: c_int) -> c_int {
     // SAFETY: this function's contract.
     let (err, path) = unsafe { (ErrOut::new(err), c_str(path)) };
     let r = match path {

@@ -4,7 +4,7 @@ use core::ffi::{c_char, c_int};
 
 use libc::mode_t;
 
-use super::{fd_or_err, null_path};
+use super::{POLICY, fd_or_err, null_path};
 use crate::anet;
 use crate::ffi::boundary::{ErrOut, c_str};
 
@@ -16,7 +16,7 @@ pub unsafe extern "C" fn anetUnixServer(err: *mut c_char, path: *mut c_char, per
     // SAFETY: this function's contract.
     let (err, path) = unsafe { (ErrOut::new(err), c_str(path)) };
     let r = match path {
-        Some(p) => anet::unix_server(p, perm, backlog),
+        Some(p) => anet::unix_server(p, perm, backlog, None, POLICY),
         None => Err(null_path()),
     };
     fd_or_err(&err, r)

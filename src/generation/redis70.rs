@@ -1,0 +1,42 @@
+//! redis70: Redis 7.0.0-7.0.15.
+//!
+//! 7.0: aeGetFileClientData; a failed wait ends in the host's panic;
+//! accepted sockets non-blocking and close-on-exec; anetPipe,
+//! anetSetSockMarkId; anetFdToString fails when the text does not fit.
+
+use core::cell::RefCell;
+
+use super::Generation;
+use crate::abi::ae_v62::{AE_CALL_AFTER_SLEEP, AE_CALL_BEFORE_SLEEP};
+use crate::ae::EventLoop;
+use crate::ae::policy::{BeforeSleep, Policy, TimerDelete, WaitError};
+use crate::anet;
+
+pub use crate::abi::ae_v62 as ae_abi;
+
+/// One thread at a time per loop.
+pub type LoopCell<N> = RefCell<EventLoop<N>>;
+
+pub const GENERATION: Generation = Generation {
+    name: "redis70",
+    serves: "Redis 7.0.0-7.0.15",
+    ae: Policy {
+        before_sleep: BeforeSleep::BeforeWait,
+        call_before_sleep: AE_CALL_BEFORE_SLEEP,
+        call_after_sleep: AE_CALL_AFTER_SLEEP,
+        timer_delete: TimerDelete::Lazy,
+        file_events_only_when_asked: false,
+        finalize_timers_on_loop_delete: false,
+        wait_error: WaitError::Panic,
+    },
+    anet: anet::policy::Policy {
+        bind_error_with_errno: true,
+        set_block_skips_unchanged: true,
+        wildcard_bind_addrs: true,
+        accept_nonblock_cloexec: true,
+        fd_to_string_checks_room: true,
+        ..anet::policy::Policy::REDIS30
+    },
+    calls_monotonic_init: true,
+    cluster: None,
+};
