@@ -32,6 +32,9 @@ struct Surface {
     groups: &'static [&'static str],
     /// The cluster layout file where the library provides the link layer.
     cluster_layout: Option<&'static str>,
+    /// The host's allocator is `valkey_malloc`/`valkey_realloc`/`valkey_free`
+    /// (Valkey 8.1 renamed zmalloc and its friends).
+    valkey_alloc: bool,
 }
 
 /// 6.2+: `monotime` comes from the host's monotonic.h, as the reference's
@@ -91,6 +94,7 @@ const SURFACES: &[Surface] = &[
         anet_trailer: "",
         groups: &["anet_legacy", "anet_unix_connect", "anet_unix_server", "cluster_link"],
         cluster_layout: Some("v30"),
+        valkey_alloc: false,
     },
     Surface {
         name: "redis50",
@@ -112,6 +116,7 @@ const SURFACES: &[Surface] = &[
             "cluster_link",
         ],
         cluster_layout: Some("v50"),
+        valkey_alloc: false,
     },
     Surface {
         name: "redis60",
@@ -134,6 +139,7 @@ const SURFACES: &[Surface] = &[
             "anet_recv_timeout",
         ],
         cluster_layout: None,
+        valkey_alloc: false,
     },
     Surface {
         name: "redis62",
@@ -158,6 +164,7 @@ const SURFACES: &[Surface] = &[
             "anet_format_fd_addr",
         ],
         cluster_layout: None,
+        valkey_alloc: false,
     },
     Surface {
         name: "redis70",
@@ -184,6 +191,7 @@ const SURFACES: &[Surface] = &[
             "anet_pipe_mark",
         ],
         cluster_layout: None,
+        valkey_alloc: false,
     },
     Surface {
         name: "redis72",
@@ -209,6 +217,7 @@ const SURFACES: &[Surface] = &[
             "anet_error_fifo",
         ],
         cluster_layout: None,
+        valkey_alloc: false,
     },
     Surface {
         name: "valkey80",
@@ -234,6 +243,7 @@ const SURFACES: &[Surface] = &[
             "anet_error_fifo",
         ],
         cluster_layout: None,
+        valkey_alloc: false,
     },
     Surface {
         name: "valkey81",
@@ -259,6 +269,7 @@ const SURFACES: &[Surface] = &[
             "anet_error_fifo",
         ],
         cluster_layout: None,
+        valkey_alloc: true,
     },
 ];
 
@@ -468,5 +479,10 @@ fn main() {
     for shim in ["csrc/host_alloc.c", "csrc/host_hooks.c"] {
         println!("cargo:rerun-if-changed={shim}");
     }
-    cc::Build::new().file("csrc/host_alloc.c").file("csrc/host_hooks.c").warnings(true).compile("aenet_shim");
+    let mut shim = cc::Build::new();
+    shim.file("csrc/host_alloc.c").file("csrc/host_hooks.c").warnings(true);
+    if s.valkey_alloc {
+        shim.define("AENET_HOST_ALLOC_VALKEY", None);
+    }
+    shim.compile("aenet_shim");
 }

@@ -55,6 +55,7 @@
 #define GEN_CUSTOM_POLL (GEN >= GEN_V80)          /* aePoll, custom poll, protect */
 #define GEN_FINALIZE_ON_LOOP_DELETE (GEN >= GEN_V80)
 #define GEN_TIME_PROC_LONG (GEN >= GEN_V81)       /* aeTimeProc returns long long */
+#define GEN_VALKEY_ALLOC (GEN >= GEN_V81)         /* the host allocator is valkey_malloc & co. */
 
 /* What a time proc returns in this generation's aeTimeProc. */
 #if GEN_TIME_PROC_LONG

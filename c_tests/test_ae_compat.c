@@ -1,5 +1,6 @@
 /* Uses ae.h the way Redis 3.0.7's sources do, and pins the ABI layout.
- * Also defines zmalloc/zrealloc/zfree with a size prefix, like Redis's
+ * Also defines the host allocator (zmalloc/zrealloc/zfree, or Valkey 8.1's
+ * valkey_malloc/valkey_realloc/valkey_free) with a size prefix, like Redis's
  * zmalloc.c with libc malloc, so the whole suite runs with the library's
  * allocations accounted by "the host". */
 #include "runner.h"
@@ -12,6 +13,11 @@
 #include <unistd.h>
 
 /* ---- the host allocator ---- */
+#if GEN_VALKEY_ALLOC
+#define zmalloc valkey_malloc
+#define zrealloc valkey_realloc
+#define zfree valkey_free
+#endif
 #define PREFIX_SIZE sizeof(size_t)
 static size_t used_memory;
 static long long zcalls;
