@@ -78,7 +78,9 @@ typedef int timer_ret;
 #define GEN_UNIX_GENERIC_CONNECT (GEN <= GEN_R72)
 #define GEN_UNIX_SERVER_GROUP (GEN >= GEN_V80)    /* anetUnixServer(..., group), cloexec sockets */
 
-/* cluster link layer (3.0-5.0) */
+/* cluster bus */
+#define GEN_CLUSTER_FRAME_CHECK (GEN >= GEN_R70)  /* aenetClusterCheckFrameHeader */
+/* the link layer (3.0-5.0) */
 #define GEN_CLUSTER_LINK (GEN <= GEN_R50)
 #define GEN_SDS32 (GEN >= GEN_R50)
 #define GEN_WRITE_BARRIER (GEN >= GEN_R50)
