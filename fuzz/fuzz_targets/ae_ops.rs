@@ -11,7 +11,7 @@ use core::ffi::c_void;
 use std::collections::BTreeMap;
 
 use aenet::abi::ae_common::{
-    AE_BARRIER, AE_DONT_WAIT, AE_ERR, AE_FILE_EVENTS, AE_NOMORE, AE_OK, AE_READABLE, AE_TIME_EVENTS, AE_WRITABLE,
+    AE_BARRIER, AE_DELETED_EVENT_ID, AE_DONT_WAIT, AE_ERR, AE_FILE_EVENTS, AE_NOMORE, AE_OK, AE_READABLE, AE_TIME_EVENTS, AE_WRITABLE,
 };
 use aenet::generation::current::ae_abi::aeEventLoop;
 use aenet::ffi::ae::{
@@ -202,6 +202,10 @@ fn check(el: *mut aeEventLoop) {
             listed.push((*te).id);
             te = (*te).next;
         }
+        // This crate is built for redis50, whose deletion is lazy (3.2+): a
+        // deleted timer stays listed with id -1 until a timer pass frees it.
+        // The live ones must be exactly the model's, in its order.
+        listed.retain(|&id| id != i64::from(AE_DELETED_EVENT_ID));
         assert_eq!(listed, timers, "the C-visible timer list");
     }
 }
