@@ -53,13 +53,26 @@ build/%/libaenet.a: target/gen/%/release/libaenet.a symbols/%.txt scripts/finish
 build/libaenet.a: build/redis30/libaenet.a
 	cp $< $@
 
-c_tests/bin/%/aenet_tests: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a
+# Each suite binary has its helper program next to it (c_tests/progs: a
+# host that defines _serverPanic, run by test_ae_v7.c), linked the same way.
+PANIC_HOST := c_tests/progs/panic_host.c
+.PRECIOUS: c_tests/bin/%/panic_host c_tests/bin/%/panic_host_shared c_tests/bin/%/panic_host_asan
+
+c_tests/bin/%/aenet_tests: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a c_tests/bin/%/panic_host
 	@mkdir -p $(dir $@)
 	$(CC) $(call TEST_CFLAGS,$*) -o $@ $(C_TEST_SRCS) build/$*/libaenet.a $(NATIVE_LIBS)
 
-c_tests/bin/%/aenet_tests_shared: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a
+c_tests/bin/%/aenet_tests_shared: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a c_tests/bin/%/panic_host_shared
 	@mkdir -p $(dir $@)
 	$(CC) $(call TEST_CFLAGS,$*) -o $@ $(C_TEST_SRCS) -Lbuild/$* -laenet -Wl,-rpath,$(CURDIR)/build/$*
+
+c_tests/bin/%/panic_host: $(PANIC_HOST) $(C_TEST_HDRS) build/%/libaenet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(call TEST_CFLAGS,$*) -o $@ $(PANIC_HOST) build/$*/libaenet.a $(NATIVE_LIBS)
+
+c_tests/bin/%/panic_host_shared: $(PANIC_HOST) $(C_TEST_HDRS) build/%/libaenet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(call TEST_CFLAGS,$*) -o $@ $(PANIC_HOST) -Lbuild/$* -laenet -Wl,-rpath,$(CURDIR)/build/$*
 
 EXAMPLE_BIN := c_tests/bin/resp_server
 $(EXAMPLE_BIN): examples/resp_server.c build/redis30/libaenet.a
@@ -95,9 +108,13 @@ check-valgrind: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests)
 # The C suite built with AddressSanitizer, LeakSanitizer and UBSan, linked
 # with the library (whose malloc/free then go through ASan's allocator).
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-c_tests/bin/%/aenet_tests_asan: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a
+c_tests/bin/%/aenet_tests_asan: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a c_tests/bin/%/panic_host_asan
 	@mkdir -p $(dir $@)
 	$(CC) $(call TEST_CFLAGS,$*) $(SANITIZE) -o $@ $(C_TEST_SRCS) build/$*/libaenet.a $(NATIVE_LIBS)
+
+c_tests/bin/%/panic_host_asan: $(PANIC_HOST) $(C_TEST_HDRS) build/%/libaenet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(call TEST_CFLAGS,$*) $(SANITIZE) -o $@ $(PANIC_HOST) build/$*/libaenet.a $(NATIVE_LIBS)
 
 check-asan: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests_asan)
 	@sh c_tests/run-all.sh --tool asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" \

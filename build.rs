@@ -189,6 +189,7 @@ const SURFACES: &[Surface] = &[
             "anet_format_addr",
             "anet_format_fd_addr",
             "anet_pipe_mark",
+            "cluster_frame_check",
         ],
         cluster_layout: None,
         valkey_alloc: false,
@@ -215,6 +216,7 @@ const SURFACES: &[Surface] = &[
             "anet_unix_server",
             "anet_pipe_mark",
             "anet_error_fifo",
+            "cluster_frame_check",
         ],
         cluster_layout: None,
         valkey_alloc: false,
@@ -241,6 +243,7 @@ const SURFACES: &[Surface] = &[
             "anet_unix_server_group",
             "anet_pipe_mark",
             "anet_error_fifo",
+            "cluster_frame_check",
         ],
         cluster_layout: None,
         valkey_alloc: false,
@@ -267,6 +270,7 @@ const SURFACES: &[Surface] = &[
             "anet_unix_server_group",
             "anet_pipe_mark",
             "anet_error_fifo",
+            "cluster_frame_check",
         ],
         cluster_layout: None,
         valkey_alloc: true,
@@ -293,6 +297,7 @@ const ALL_GROUPS: &[&str] = &[
     "anet_pipe_mark",
     "anet_error_fifo",
     "cluster_link",
+    "cluster_frame_check",
 ];
 
 struct Header {
@@ -367,6 +372,18 @@ fn headers(s: &Surface) -> Vec<Header> {
             renames: vec![("InStr", s.in_str.into())],
         },
     ];
+    if s.groups.contains(&"cluster_frame_check") {
+        out.push(Header {
+            file: "aenet_cluster_frame.h",
+            guard: "AENET_CLUSTER_FRAME_H",
+            sys_includes: vec!["stddef.h".into(), "stdint.h".into()],
+            prelude: String::new(),
+            trailer: String::new(),
+            sources: vec!["src/abi/cluster_frame.rs".into(), "src/ffi/cluster_frame.rs".into()],
+            include_types: &[],
+            renames: vec![],
+        });
+    }
     if let Some(layout) = s.cluster_layout {
         out.push(Header {
             file: "aenet_cluster_host.h",
@@ -464,6 +481,9 @@ fn main() {
 
     let groups = ALL_GROUPS.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(", ");
     println!("cargo::rustc-check-cfg=cfg(aenet_group, values({groups}))");
+    // cargo-fuzz builds with --cfg fuzzing: the fuzz targets reach C entry
+    // points of other generations' groups (src/ffi/mod.rs).
+    println!("cargo::rustc-check-cfg=cfg(fuzzing)");
     let built: Vec<&Surface> = SURFACES
         .iter()
         .filter(|s| std::env::var_os(format!("CARGO_FEATURE_{}", s.name.to_uppercase())).is_some())

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Pins a generation's symbol lists against symbols/<gen>.txt: exactly what
 # that generation's reference ae.o and anet.o export (measured with nm on
-# the all-C build of its tags), plus, where the library provides the link
-# layer, the seven cluster link functions and the two host-interface
-# functions.
+# the all-C build of its tags), plus the library's additions: where it
+# provides the link layer (3.0-5.0), the seven cluster link functions and
+# the two host-interface functions; from 7.0 on, the frame header check
+# aenetClusterCheckFrameHeader (docs/cluster-host.md).
 #  - libaenet.a defines exactly those as globals (no other unmangled or
 #    mangled global that could clash with a C program), the link functions
 #    weak (symbols/<gen>.weak.txt), and references the host's zmalloc

@@ -52,6 +52,7 @@
 #define GEN_MONOTONIC_TIMERS (GEN >= GEN_R62)     /* aeTimeEvent.when in monotonic us */
 #define GEN_CLIENT_DATA (GEN >= GEN_R70)          /* aeGetFileClientData */
 #define GEN_FILE_EVENTS_ONLY_WHEN_ASKED (GEN >= GEN_R72)
+#define GEN_WAIT_ERROR_PANICS (GEN >= GEN_R70)    /* a failed wait ends in _serverPanic */
 #define GEN_CUSTOM_POLL (GEN >= GEN_V80)          /* aePoll, custom poll, protect */
 #define GEN_FINALIZE_ON_LOOP_DELETE (GEN >= GEN_V80)
 #define GEN_TIME_PROC_LONG (GEN >= GEN_V81)       /* aeTimeProc returns long long */
@@ -79,7 +80,9 @@ typedef int timer_ret;
 #define GEN_UNIX_GENERIC_CONNECT (GEN <= GEN_R72)
 #define GEN_UNIX_SERVER_GROUP (GEN >= GEN_V80)    /* anetUnixServer(..., group), cloexec sockets */
 
-/* cluster link layer (3.0-5.0) */
+/* cluster bus */
+#define GEN_CLUSTER_FRAME_CHECK (GEN >= GEN_R70)  /* aenetClusterCheckFrameHeader */
+/* the link layer (3.0-5.0) */
 #define GEN_CLUSTER_LINK (GEN <= GEN_R50)
 #define GEN_SDS32 (GEN >= GEN_R50)
 #define GEN_WRITE_BARRIER (GEN >= GEN_R50)

@@ -8,6 +8,8 @@ extern const struct test_entry cluster_tests[];
 extern const struct test_entry accept_exhaustion_tests[];
 extern const struct test_entry sleep_hook_tests[];
 extern const struct test_entry anet_modern_tests[];
+extern const struct test_entry ae_v7_tests[];
+extern const struct test_entry cluster_frame_tests[];
 
 int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
@@ -19,6 +21,8 @@ int main(int argc, char **argv) {
         accept_exhaustion_tests,
         sleep_hook_tests,
         anet_modern_tests,
+        ae_v7_tests,
+        cluster_frame_tests,
         NULL,
     };
     return run_suites(suites, argc, argv);

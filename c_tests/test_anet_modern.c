@@ -236,6 +236,26 @@ TEST(anet_accepted_socket_flags) {
     return 0;
 }
 
+/* The same for anetUnixAccept. */
+TEST(anet_unix_accepted_socket_flags) {
+    char err[ANET_ERR_LEN], path[64];
+    snprintf(path, sizeof(path), "/tmp/aenet-uaccept-%d.sock", (int)getpid());
+    unlink(path);
+    int l = t_unix_server(err, path, 0600, 16);
+    CHECK(l > 0);
+    int c = t_unix_connect(err, path);
+    CHECK(c > 0);
+    int a = anetUnixAccept(err, l);
+    CHECK(a > 0);
+    CHECK_EQ_INT(nonblocking(a), GEN_ACCEPT_NONBLOCK);
+    CHECK_EQ_INT(cloexec(a), GEN_ACCEPT_NONBLOCK);
+    /* The listener itself is left as it was. */
+    CHECK(!nonblocking(l) || GEN_UNIX_SERVER_GROUP);
+    close(a); close(c); close(l);
+    unlink(path);
+    return 0;
+}
+
 #if GEN_PIPE_MARK
 TEST(anet_pipe) {
     int fds[2];
@@ -252,6 +272,24 @@ TEST(anet_pipe) {
     close(fds[0]); close(fds[1]);
     CHECK_EQ_INT(anetPipe(fds, 0, O_NONBLOCK), 0);
     CHECK(!nonblocking(fds[0]) && nonblocking(fds[1]));
+    close(fds[0]); close(fds[1]);
+    /* Flags pipe2 refuses (EINVAL): a plain pipe, each flag set per end and
+     * close-on-exec only where asked, as the reference. */
+    CHECK_EQ_INT(anetPipe(fds, O_APPEND, O_APPEND | O_NONBLOCK), 0);
+    CHECK(fcntl(fds[0], F_GETFL) & O_APPEND);
+    CHECK(fcntl(fds[1], F_GETFL) & O_APPEND);
+    CHECK(!nonblocking(fds[0]) && nonblocking(fds[1]));
+    CHECK(!cloexec(fds[0]) && !cloexec(fds[1]));
+    close(fds[0]); close(fds[1]);
+    CHECK_EQ_INT(anetPipe(fds, O_APPEND | O_CLOEXEC, O_APPEND), 0);
+    CHECK(cloexec(fds[0]) && !cloexec(fds[1]));
+    close(fds[0]); close(fds[1]);
+    /* An end with one more flag keeps the common ones (the reference's
+     * F_SETFL would drop the common O_NONBLOCK here). */
+    CHECK_EQ_INT(anetPipe(fds, O_NONBLOCK | O_APPEND, O_NONBLOCK), 0);
+    CHECK(nonblocking(fds[0]) && nonblocking(fds[1]));
+    CHECK(fcntl(fds[0], F_GETFL) & O_APPEND);
+    CHECK(cloexec(fds[0]) && cloexec(fds[1]));
     close(fds[0]); close(fds[1]);
     errno = 0;
     CHECK_EQ_INT(anetPipe(NULL, 0, 0), -1);
@@ -301,7 +339,9 @@ TEST(anet_get_error_and_is_fifo) {
     CHECK_EQ_INT(anetIsFifo(path), 1);
     unlink(path);
     CHECK_EQ_INT(anetIsFifo("/dev/null"), 0);
+    errno = 0;
     CHECK_EQ_INT(anetIsFifo(NULL), 0);
+    CHECK_EQ_INT(errno, EINVAL);
     return 0;
 }
 #endif
@@ -362,6 +402,7 @@ const struct test_entry anet_modern_tests[] = {
     TEST_ENTRY(anet_format_fd_addr),
 #endif
     TEST_ENTRY(anet_accepted_socket_flags),
+    TEST_ENTRY(anet_unix_accepted_socket_flags),
 #if GEN_PIPE_MARK
     TEST_ENTRY(anet_pipe),
     TEST_ENTRY(anet_set_sock_mark_id),

@@ -206,6 +206,10 @@ fn check(el: *mut aeEventLoop) {
             }
             te = (*te).next;
         }
+        // This crate is built for redis50, whose deletion is lazy (3.2+): a
+        // deleted timer stays listed with id -1 until a timer pass frees it.
+        // The live ones must be exactly the model's, in its order.
+        listed.retain(|&id| id != i64::from(AE_DELETED_EVENT_ID));
         assert_eq!(listed, timers, "the C-visible timer list");
     }
 }

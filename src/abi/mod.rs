@@ -15,6 +15,7 @@ pub mod anet;
 pub mod anet_fd_to;
 pub mod anet_prefer;
 pub mod cluster;
+pub mod cluster_frame;
 pub mod cluster_host;
 pub mod cluster_v30;
 pub mod cluster_v50;

@@ -33,13 +33,25 @@ pub fn write_full(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
 
 /// anetPipe: a pipe whose read end gets `read_flags` and write end
 /// `write_flags` (O_CLOEXEC, O_NONBLOCK, ...). pipe2 applies O_CLOEXEC and
-/// the flags common to both ends; the rest is set per end. Both ends are
-/// closed on a failure after the pipe was made.
+/// the flags common to both ends; the rest is set per end. When pipe2
+/// refuses the flags (EINVAL) or does not exist (ENOSYS), a plain pipe is
+/// made and every flag set per end, close-on-exec only where asked, as the
+/// reference does. Deliberate difference: status flags are added to what
+/// pipe2 set (the reference's F_SETFL replaces them, dropping a common
+/// O_NONBLOCK from an end that has one more flag). Both ends are closed on
+/// a failure after the pipe was made.
 pub fn pipe(read_flags: i32, write_flags: i32) -> Result<[i32; 2], Errno> {
     let common = libc::O_CLOEXEC | (read_flags & write_flags);
-    let fds = fd::pipe2(common)?;
+    let (fds, applied) = match fd::pipe2(common) {
+        Ok(fds) => (fds, common),
+        Err(e) if e.0 == libc::EINVAL || e.0 == libc::ENOSYS => (fd::pipe()?, 0),
+        Err(e) => return Err(e),
+    };
     let finish = || -> Result<(), Errno> {
-        for (end, flags) in [(fds[0], read_flags & !common), (fds[1], write_flags & !common)] {
+        for (end, flags) in [(fds[0], read_flags & !applied), (fds[1], write_flags & !applied)] {
+            if flags & libc::O_CLOEXEC != 0 {
+                fd::set_fd_flags(end, libc::FD_CLOEXEC)?;
+            }
             let status = flags & !libc::O_CLOEXEC;
             if status != 0 {
                 let cur = fd::get_flags(end)?;

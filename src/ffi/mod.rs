@@ -8,6 +8,8 @@ pub mod anet;
 pub mod boundary;
 #[cfg(aenet_group = "cluster_link")]
 pub mod cluster;
+#[cfg(any(aenet_group = "cluster_frame_check", fuzzing))]
+pub mod cluster_frame;
 #[cfg(aenet_group = "cluster_link")]
 pub mod cluster_host;
 pub mod sds;

@@ -53,6 +53,14 @@ pub fn pipe2(flags: i32) -> SysResult<[i32; 2]> {
     Ok(fds)
 }
 
+/// pipe(2); the two ends, read first.
+pub fn pipe() -> SysResult<[i32; 2]> {
+    let mut fds = [-1i32; 2];
+    // SAFETY: fds is a valid array of two ints for pipe to fill.
+    cvt(unsafe { libc::pipe(fds.as_mut_ptr()) })?;
+    Ok(fds)
+}
+
 /// The file type bits of `path` (stat's st_mode & S_IFMT).
 pub fn file_type(path: &core::ffi::CStr) -> SysResult<u32> {
     // SAFETY: stat is plain old data; all-zero is a valid value to overwrite.

@@ -47,6 +47,15 @@ impl Kind {
             Kind::Poll => c"poll",
         }
     }
+
+    /// The system call a wait makes, as the panic after a failed wait names
+    /// it ("aeApiPoll: epoll_wait, ...").
+    pub fn wait_call(self) -> &'static CStr {
+        match self {
+            Kind::Epoll => c"epoll_wait",
+            Kind::Poll => c"poll",
+        }
+    }
 }
 
 pub enum Backend {

@@ -65,8 +65,8 @@ pub unsafe extern "C" fn aePoll(eventLoop: *mut aeEventLoop, tvp: *mut libc::tim
     match l.with(|c| (c.policy.wait_error, c.wait(|| ms))) {
         Some((_, Ok(n))) => n as c_int,
         Some((WaitError::Panic, Err(e))) => {
-            crate::host_hooks::panic_wait_failed(e.0);
-            0
+            let call = crate::ae::backend::Kind::configured().wait_call();
+            crate::host_hooks::panic_wait_failed(crate::here!(), call, e.0)
         }
         Some((WaitError::Ignore, Err(_))) => 0,
         None => refuse(0),

@@ -184,7 +184,8 @@ impl Host for CHost<'_> {
     }
 
     fn wait_failed(&self, errno: i32) {
-        crate::host_hooks::panic_wait_failed(errno);
+        let call = crate::ae::backend::Kind::configured().wait_call();
+        crate::host_hooks::panic_wait_failed(crate::here!(), call, errno);
     }
 
     fn publish(&self, core: &mut Core) {
