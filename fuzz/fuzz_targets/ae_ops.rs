@@ -196,14 +196,10 @@ fn check(el: *mut aeEventLoop) {
     unsafe {
         assert_eq!((*el).maxfd, maxfd());
         assert_eq!((*el).setsize, setsize);
-        // Deleted timers stay listed with id -1 until the next timer pass
-        // frees them (lazy deletion, 3.2+): the live ones are the model's.
         let mut listed = Vec::new();
         let mut te = (*el).timeEventHead;
         while !te.is_null() {
-            if (*te).id != i64::from(AE_DELETED_EVENT_ID) {
-                listed.push((*te).id);
-            }
+            listed.push((*te).id);
             te = (*te).next;
         }
         // This crate is built for redis50, whose deletion is lazy (3.2+): a
