@@ -44,12 +44,24 @@ fn is_exhaustion(errno: i32) -> bool {
 /// out, sheds the pending connections (all of them on a non-blocking
 /// listener; on a blocking one the one that is pending, if any) using the
 /// spare. Returns how many were shed. Errno is the caller's to restore.
+///
+/// The spare can be lost: while it is given up, another thread's accept
+/// (or open, or socket) may take the descriptor it freed, and taking it
+/// back then fails. Any later accept error takes it back as soon as a
+/// descriptor is free again (an EAGAIN that ends an accept loop, or this
+/// call on exhaustion when one was freed since the accept failed; the
+/// next exhaustion is then shed again).
 pub fn shed_if_exhausted(listener: i32, errno: i32) -> usize {
     if !is_exhaustion(errno) {
+        ensure();
         return 0;
     }
     let Ok(mut spare) = SPARE.lock() else { return 0 };
-    let Some(held) = spare.take() else { return 0 };
+    let Some(held) = spare.take() else {
+        *spare = open_spare();
+        HELD.store(spare.is_some(), Ordering::Release);
+        return 0;
+    };
     HELD.store(false, Ordering::Release);
     drop(held);
     let nonblocking = fd::get_flags(listener).is_ok_and(|f| f & libc::O_NONBLOCK != 0);
