@@ -8,6 +8,7 @@ extern const struct test_entry cluster_tests[];
 extern const struct test_entry accept_exhaustion_tests[];
 extern const struct test_entry sleep_hook_tests[];
 extern const struct test_entry anet_modern_tests[];
+extern const struct test_entry thread_tests[];
 
 int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
         accept_exhaustion_tests,
         sleep_hook_tests,
         anet_modern_tests,
+        thread_tests,
         NULL,
     };
     return run_suites(suites, argc, argv);
