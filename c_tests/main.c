@@ -9,6 +9,7 @@ extern const struct test_entry accept_exhaustion_tests[];
 extern const struct test_entry sleep_hook_tests[];
 extern const struct test_entry anet_modern_tests[];
 extern const struct test_entry thread_tests[];
+extern const struct test_entry custom_poll_tests[];
 
 int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
@@ -21,6 +22,7 @@ int main(int argc, char **argv) {
         sleep_hook_tests,
         anet_modern_tests,
         thread_tests,
+        custom_poll_tests,
         NULL,
     };
     return run_suites(suites, argc, argv);

@@ -305,6 +305,68 @@ TEST(kept_writable_is_not_dispatched_early) {
     return 0;
 }
 
+/* aeDeleteFileEvent's mask rule. Valkey 8.0's ae.c works out the bits
+ * actually removed before it asks the backend (only bits that are set;
+ * AE_WRITABLE takes AE_BARRIER with it) and asks only when a direction
+ * goes, so removing AE_BARRIER alone or bits never set costs no system
+ * call (7.2's made one each time). aenet follows that rule in every
+ * generation (ae-12). One difference, ae-23: an fd left with AE_BARRIER
+ * and no direction is unregistered (the reference keeps mask AE_BARRIER
+ * and the fd stays maxfd). */
+TEST(delete_file_event_mask_rule) {
+    int counting = epoll_only();
+    aeEventLoop *el = aeCreateEventLoop(64);
+    int a[2], b[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
+    int lo = a[0], hi = b[0];
+    CHECK(hi > lo);
+    CHECK_EQ_INT(aeCreateFileEvent(el, lo, AE_READABLE, nop, NULL), AE_OK);
+    CHECK_EQ_INT(aeCreateFileEvent(el, lo, AE_WRITABLE | AE_BARRIER, nop, NULL), AE_OK);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1);
+    ctl_calls = 0;
+
+    /* AE_BARRIER alone: the directions stay, the kernel is not asked. */
+    aeDeleteFileEvent(el, lo, AE_BARRIER);
+    CHECK_EQ_INT(aeGetFileEvents(el, lo), AE_READABLE | AE_WRITABLE);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1);
+    if (counting) CHECK_EQ_INT(ctl_calls, 0);
+
+    /* AE_WRITABLE takes AE_BARRIER with it: one change, at the next wait. */
+    CHECK_EQ_INT(aeCreateFileEvent(el, lo, AE_WRITABLE | AE_BARRIER, nop, NULL), AE_OK);
+    CHECK_EQ_INT(aeGetFileEvents(el, lo), AE_READABLE | AE_WRITABLE | AE_BARRIER);
+    if (counting) CHECK_EQ_INT(ctl_calls, 0);
+    aeDeleteFileEvent(el, lo, AE_WRITABLE);
+    CHECK_EQ_INT(aeGetFileEvents(el, lo), AE_READABLE);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 0);
+    if (counting) CHECK_EQ_INT(ctl_calls, 1);
+
+    /* Bits that are not set: nothing, no call. */
+    aeDeleteFileEvent(el, lo, AE_WRITABLE);
+    aeDeleteFileEvent(el, lo, AE_BARRIER);
+    aeDeleteFileEvent(el, lo, AE_WRITABLE | AE_BARRIER);
+    CHECK_EQ_INT(aeGetFileEvents(el, lo), AE_READABLE);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 0);
+    if (counting) CHECK_EQ_INT(ctl_calls, 1);
+    CHECK_EQ_INT(el->maxfd, lo);
+
+    /* A lone AE_BARRIER does not keep an fd registered (ae-23). */
+    CHECK_EQ_INT(aeCreateFileEvent(el, hi, AE_READABLE | AE_BARRIER, nop, NULL), AE_OK);
+    CHECK_EQ_INT(aeGetFileEvents(el, hi), AE_READABLE | AE_BARRIER);
+    CHECK_EQ_INT(el->maxfd, hi);
+    if (counting) CHECK_EQ_INT(ctl_calls, 2);
+    aeDeleteFileEvent(el, hi, AE_READABLE);
+    CHECK_EQ_INT(aeGetFileEvents(el, hi), AE_NONE);
+    CHECK_EQ_INT(el->maxfd, lo);
+    if (counting) CHECK_EQ_INT(ctl_calls, 3); /* the last direction goes at once */
+    aeDeleteFileEvent(el, hi, AE_READABLE | AE_WRITABLE | AE_BARRIER);
+    CHECK_EQ_INT(el->maxfd, lo);
+    if (counting) CHECK_EQ_INT(ctl_calls, 3);
+    aeDeleteEventLoop(el);
+    close(a[0]); close(a[1]); close(b[0]); close(b[1]);
+    return 0;
+}
+
 const struct test_entry ae_interest_tests[] = {
     TEST_ENTRY(rearmed_writable_costs_no_syscall_under_load),
     TEST_ENTRY(keeping_writable_can_be_turned_off),
@@ -315,5 +377,6 @@ const struct test_entry ae_interest_tests[] = {
     TEST_ENTRY(stale_kept_writable_does_not_hang_a_blocking_pass),
     TEST_ENTRY(interest_changes_that_cancel_cost_no_syscall),
     TEST_ENTRY(reused_fd_without_delete_is_watched),
+    TEST_ENTRY(delete_file_event_mask_rule),
     TEST_END
 };

@@ -88,6 +88,15 @@ impl<'a> LoopRef<'a> {
         self.st.core.try_with(|core| f(core))
     }
 
+    /// Runs `f` on the core without publishing, for a change that leaves
+    /// every C-visible field as it was (a wait fills `fired` in place). An
+    /// IO thread's aePoll goes this way, so it writes nothing in the C
+    /// struct the main thread may be reading.
+    #[cfg(aenet_group = "custom_poll")]
+    pub(crate) fn with_unpublished<R>(&self, f: impl FnOnce(&mut Core) -> R) -> Option<R> {
+        self.st.core.try_with(f)
+    }
+
     /// Writes the core's view into the C struct's public fields.
     fn publish(&self, core: &mut Core) {
         let p = Published {
