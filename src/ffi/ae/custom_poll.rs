@@ -18,6 +18,13 @@ use crate::ae::policy::WaitError;
 use crate::ffi::boundary::refuse;
 use crate::generation::current::ae_abi::{AE_PROTECT_POLL, aeEventLoop};
 
+/// What an IO thread's aePoll shares with the main thread is `Sync`: the
+/// core behind a pthread mutex, the call counters atomic.
+const _: () = {
+    const fn shared<T: Sync>() {}
+    shared::<super::LoopState>();
+};
+
 /// # Safety
 /// `eventLoop` is NULL or a live loop.
 #[unsafe(no_mangle)]
