@@ -237,8 +237,8 @@ TEST(blocking_wait_is_not_ended_by_a_kept_writable) {
      * writable. A blocking pass must sleep until the timer, as the
      * reference's (which no longer watches WRITABLE) does. */
     timer_fired = 0;
+    long long t0 = now_ms(); /* before the timer: a stall in between cannot fake an early return */
     CHECK(aeCreateTimeEvent(el, 40, on_timer, NULL, NULL) != AE_ERR);
-    long long t0 = now_ms();
     reported = 0;
     CHECK_EQ_INT(aeProcessEvents(el, AE_ALL_EVENTS), 1);
     CHECK_EQ_INT(timer_fired, 1);
