@@ -29,7 +29,7 @@ TEST_CFLAGS = -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I$(call incdi
 C_TEST_SRCS := $(wildcard c_tests/*.c)
 C_TEST_HDRS := $(wildcard c_tests/*.h)
 
-.PHONY: all lib example test test-rust test-c test-install check-valgrind check-asan check-tsan check-helgrind fuzz-smoke bench install uninstall clean FORCE
+.PHONY: all lib example test test-rust test-c test-install check-valgrind check-asan check-tsan tsan-libs check-helgrind fuzz-smoke bench install uninstall clean FORCE
 
 all: lib
 
@@ -114,17 +114,25 @@ THREAD_TESTS := four_loops_on_four_threads,accept_out_of_fds_from_two_threads,io
 # ThreadSanitizer: the library built by rustc with -Zsanitizer=thread (a
 # nightly flag: RUSTC_BOOTSTRAP lets the stable toolchain take it; std is
 # not rebuilt, so std's own code stays uninstrumented and mixing needs
-# -Cunsafe-allow-abi-mismatch), in the generation's target dir next to its
-# plain build; the whole C suite built with gcc's -fsanitize=thread and
-# run on both backends. Any report fails the test that made it (exit 66).
+# -Cunsafe-allow-abi-mismatch); the whole C suite built with gcc's
+# -fsanitize=thread and run on both backends. Any report fails the test
+# that made it (exit 66). The generations are built one after another in
+# one target dir (a --target build compiles the build dependencies apart
+# from the plain one: once for all of them, then only the aenet crate per
+# generation).
 HOST_TRIPLE = $(shell rustc -vV | sed -n 's/^host: //p')
 TSAN_RUSTFLAGS := -Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer
 TSAN_ENV := TSAN_OPTIONS=exitcode=66:halt_on_error=0:second_deadlock_stack=1 AENET_TEST_TIMEOUT_SCALE=4
+tsan-libs: FORCE
+	@set -e; for g in $(THREAD_GENS); do \
+	    echo "RUSTFLAGS=\"$(TSAN_RUSTFLAGS)\" cargo build --features $$g --target $(HOST_TRIPLE) --target-dir target/tsan"; \
+	    RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(TSAN_RUSTFLAGS)" $(CARGO) build --release --no-default-features --features $$g \
+	        --target $(HOST_TRIPLE) --target-dir target/tsan; \
+	    sh scripts/finish-staticlib.sh target/tsan/$(HOST_TRIPLE)/release/libaenet.a build/tsan/$$g/libaenet.a \
+	        symbols/$$g.txt symbols/$$g.weak.txt; \
+	done
 .PRECIOUS: build/tsan/%/libaenet.a
-build/tsan/%/libaenet.a: FORCE
-	RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(TSAN_RUSTFLAGS)" $(CARGO) build --release --no-default-features --features $* \
-	    --target $(HOST_TRIPLE) --target-dir target/gen/$*
-	sh scripts/finish-staticlib.sh target/gen/$*/$(HOST_TRIPLE)/release/libaenet.a $@ symbols/$*.txt symbols/$*.weak.txt
+build/tsan/%/libaenet.a: tsan-libs ;
 
 # c_tests/tsan/mem.c: the __tsan_mem* entry points rustc's LLVM calls and
 # gcc 12's libtsan lacks, compiled uninstrumented (see the file).
