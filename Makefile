@@ -29,7 +29,7 @@ TEST_CFLAGS = -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I$(call incdi
 C_TEST_SRCS := $(wildcard c_tests/*.c)
 C_TEST_HDRS := $(wildcard c_tests/*.h)
 
-.PHONY: all lib example test test-rust test-c test-install check-valgrind check-asan fuzz-smoke bench install uninstall clean FORCE
+.PHONY: all lib example test test-rust test-c test-install check-valgrind check-asan check-tsan tsan-libs check-helgrind fuzz-smoke bench install uninstall clean FORCE
 
 all: lib
 
@@ -119,6 +119,56 @@ c_tests/bin/%/panic_host_asan: $(PANIC_HOST) $(C_TEST_HDRS) build/%/libaenet.a
 check-asan: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests_asan)
 	@sh c_tests/run-all.sh --tool asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" \
 	    $(foreach g,$(GEN),--gen $(g) c_tests/bin/$(g)/aenet_tests_asan)
+
+# Race checkers, on the generations whose threading differs: redis30 (the
+# 3.0 layout, a RefCell loop cell), redis62 (the 6.2 layout and monotonic
+# timers) and valkey80 (the loop an IO thread polls, behind a pthread
+# mutex). `make check-tsan THREAD_GENS="..."` picks others.
+THREAD_GENS ?= redis30 redis62 valkey80
+# The tests that run threads (comma-separated name substrings).
+THREAD_TESTS := four_loops_on_four_threads,accept_out_of_fds_from_two_threads,io_thread_polls_while_main_registers,ae_poll_waits_as_told
+
+# ThreadSanitizer: the library built by rustc with -Zsanitizer=thread (a
+# nightly flag: RUSTC_BOOTSTRAP lets the stable toolchain take it; std is
+# not rebuilt, so std's own code stays uninstrumented and mixing needs
+# -Cunsafe-allow-abi-mismatch); the whole C suite built with gcc's
+# -fsanitize=thread and run on both backends. Any report fails the test
+# that made it (exit 66). The generations are built one after another in
+# one target dir (a --target build compiles the build dependencies apart
+# from the plain one: once for all of them, then only the aenet crate per
+# generation).
+HOST_TRIPLE = $(shell rustc -vV | sed -n 's/^host: //p')
+TSAN_RUSTFLAGS := -Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer
+TSAN_ENV := TSAN_OPTIONS=exitcode=66:halt_on_error=0:second_deadlock_stack=1 AENET_TEST_TIMEOUT_SCALE=4
+tsan-libs: FORCE
+	@set -e; for g in $(THREAD_GENS); do \
+	    echo "RUSTFLAGS=\"$(TSAN_RUSTFLAGS)\" cargo build --features $$g --target $(HOST_TRIPLE) --target-dir target/tsan"; \
+	    RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(TSAN_RUSTFLAGS)" $(CARGO) build --release --no-default-features --features $$g \
+	        --target $(HOST_TRIPLE) --target-dir target/tsan; \
+	    sh scripts/finish-staticlib.sh target/tsan/$(HOST_TRIPLE)/release/libaenet.a build/tsan/$$g/libaenet.a \
+	        symbols/$$g.txt symbols/$$g.weak.txt; \
+	done
+.PRECIOUS: build/tsan/%/libaenet.a
+build/tsan/%/libaenet.a: tsan-libs ;
+
+# c_tests/tsan/mem.c: the __tsan_mem* entry points rustc's LLVM calls and
+# gcc 12's libtsan lacks, compiled uninstrumented (see the file).
+c_tests/bin/%/aenet_tests_tsan: $(C_TEST_SRCS) $(C_TEST_HDRS) c_tests/tsan/mem.c build/tsan/%/libaenet.a
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -fno-builtin -c c_tests/tsan/mem.c -o c_tests/bin/$*/tsan_mem.o
+	$(CC) $(call TEST_CFLAGS,$*) -fsanitize=thread -o $@ $(C_TEST_SRCS) c_tests/bin/$*/tsan_mem.o \
+	    build/tsan/$*/libaenet.a $(NATIVE_LIBS)
+
+check-tsan: $(foreach g,$(THREAD_GENS),c_tests/bin/$(g)/aenet_tests_tsan)
+	@sh c_tests/run-all.sh --tool tsan "$(TSAN_ENV)" $(foreach g,$(THREAD_GENS),--gen $(g) c_tests/bin/$(g)/aenet_tests_tsan)
+
+# helgrind on the thread tests (the plain static build; valgrind sees the
+# whole process, std included), both backends: no error in any test.
+HELGRIND := AENET_UNDER_VALGRIND=1 AENET_TEST_TIMEOUT_SCALE=8 AENET_TESTS=$(THREAD_TESTS) \
+	valgrind --tool=helgrind --error-exitcode=99 -q
+check-helgrind: $(foreach g,$(THREAD_GENS),c_tests/bin/$(g)/aenet_tests)
+	@command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)"; exit 1; }
+	@sh c_tests/run-all.sh --tool helgrind "$(HELGRIND)" $(foreach g,$(THREAD_GENS),--gen $(g) c_tests/bin/$(g)/aenet_tests)
 
 # Every fuzz target for a short bounded time on its committed corpus.
 FUZZ_SECONDS ?= 20

@@ -10,6 +10,8 @@ extern const struct test_entry sleep_hook_tests[];
 extern const struct test_entry anet_modern_tests[];
 extern const struct test_entry ae_v7_tests[];
 extern const struct test_entry cluster_frame_tests[];
+extern const struct test_entry thread_tests[];
+extern const struct test_entry custom_poll_tests[];
 
 int main(int argc, char **argv) {
     const struct test_entry *const suites[] = {
@@ -23,6 +25,8 @@ int main(int argc, char **argv) {
         anet_modern_tests,
         ae_v7_tests,
         cluster_frame_tests,
+        thread_tests,
+        custom_poll_tests,
         NULL,
     };
     return run_suites(suites, argc, argv);

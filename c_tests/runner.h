@@ -53,8 +53,9 @@ struct test_entry {
 
 #define SKIP(why) do { fprintf(stderr, "skip: %s\n", (why)); return TEST_SKIP; } while (0)
 
-/* Runs every test of every suite (or those whose name contains argv[1]);
- * prints one line per test and ends with "N passed, N failed, N skipped". */
+/* Runs every test of every suite (or those whose name contains one of
+ * argv[1..], or else one of the comma-separated AENET_TESTS); prints one
+ * line per test and ends with "N passed, N failed, N skipped". */
 int run_suites(const struct test_entry *const *suites, int argc, char **argv);
 
 #endif

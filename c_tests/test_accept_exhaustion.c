@@ -107,25 +107,6 @@ static void ping(int c) {
     CHECK(memcmp(buf, "PONG\n", 5) == 0);
 }
 
-static struct rlimit saved;
-static void restore_limit(void) { setrlimit(RLIMIT_NOFILE, &saved); }
-
-/* Lowers the soft limit so that no descriptor is left for the next accept. */
-static void exhaust(void) {
-    int maxfd = 0;
-    for (int fd = 0; fd < 4096; fd++) if (fcntl(fd, F_GETFD) != -1) maxfd = fd;
-    for (;;) {
-        int d = dup(0);
-        CHECK(d >= 0);
-        if (d > maxfd) { close(d); break; }
-    }
-    CHECK(getrlimit(RLIMIT_NOFILE, &saved) == 0);
-    atexit(restore_limit);
-    struct rlimit low = { (rlim_t)maxfd + 1, saved.rlim_max };
-    CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
-    CHECK(dup(0) == -1 && errno == EMFILE);
-}
-
 static int exhausted_listener_does_not_spin(void) {
     if (getenv("AENET_UNDER_VALGRIND")) SKIP("valgrind keeps fds of its own above the soft limit");
     el = aeCreateEventLoop(1024);
@@ -140,12 +121,12 @@ static int exhausted_listener_does_not_spin(void) {
     enum { N = 50 };
     int ready[2];
     CHECK(pipe(ready) == 0);
-    exhaust();
+    fd_limit_exhaust();
     pid_t child = fork();
     CHECK(child >= 0);
     if (child == 0) {
         /* The child has its own limit: give it room for N sockets. */
-        restore_limit();
+        fd_limit_restore();
         int fds[N];
         for (int i = 0; i < N; i++) fds[i] = connect_client(port);
         (void)fds;
@@ -173,7 +154,7 @@ static int exhausted_listener_does_not_spin(void) {
     ping(existing);
 
     /* With descriptors back, new clients are accepted and served again. */
-    restore_limit();
+    fd_limit_restore();
     int fresh = connect_client(port);
     RUN_UNTIL(accepted == 2);
     ping(fresh);
@@ -199,14 +180,14 @@ TEST(blocking_listener_out_of_fds_does_not_block) {
     char err[ANET_ERR_LEN];
     int l = anetTcpServer(err, 0, "127.0.0.1", 16);
     CHECK(l > 0);
-    exhaust();
+    fd_limit_exhaust();
     long long t0 = mono_ms();
     alarm(5);
     CHECK_EQ_INT(anetTcpAccept(err, l, NULL, 0, NULL), ANET_ERR);
     CHECK_EQ_INT(errno, EMFILE);
     CHECK_EQ_STR(err, "accept: Too many open files");
     CHECK(mono_ms() - t0 < 1000);
-    restore_limit();
+    fd_limit_restore();
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "test_helpers.h"
 #include "ae.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,8 +20,19 @@
 #define zfree valkey_free
 #endif
 #define PREFIX_SIZE sizeof(size_t)
+/* The counters are shared by every thread that allocates (test_threads.c
+ * runs loops on four), so they are updated under a mutex, which both
+ * ThreadSanitizer and helgrind understand. */
+static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER;
 static size_t used_memory;
 static long long zcalls;
+
+static void account(size_t add, size_t sub, int call) {
+    pthread_mutex_lock(&counters_lock);
+    used_memory = used_memory + add - sub;
+    zcalls += call;
+    pthread_mutex_unlock(&counters_lock);
+}
 
 /* Unlike Redis's, this zmalloc returns NULL when memory runs out, so the
  * library's own out-of-memory paths can be tested. */
@@ -29,15 +41,14 @@ void *zmalloc(size_t size) {
     void *p = malloc(size + PREFIX_SIZE);
     if (!p) return NULL;
     *(size_t *)p = size;
-    used_memory += size;
-    zcalls++;
+    account(size, 0, 1);
     return (char *)p + PREFIX_SIZE;
 }
 
 void zfree(void *ptr) {
     if (!ptr) return;
     char *real = (char *)ptr - PREFIX_SIZE;
-    used_memory -= *(size_t *)real;
+    account(0, *(size_t *)real, 0);
     free(real);
 }
 
@@ -49,13 +60,23 @@ void *zrealloc(void *ptr, size_t size) {
     char *n = realloc(real, size + PREFIX_SIZE);
     if (!n) return NULL;
     *(size_t *)n = size;
-    used_memory = used_memory - old + size;
-    zcalls++;
+    account(size, old, 1);
     return n + PREFIX_SIZE;
 }
 
-size_t test_zmalloc_used(void) { return used_memory; }
-long long test_zmalloc_calls(void) { return zcalls; }
+size_t test_zmalloc_used(void) {
+    pthread_mutex_lock(&counters_lock);
+    size_t v = used_memory;
+    pthread_mutex_unlock(&counters_lock);
+    return v;
+}
+
+long long test_zmalloc_calls(void) {
+    pthread_mutex_lock(&counters_lock);
+    long long v = zcalls;
+    pthread_mutex_unlock(&counters_lock);
+    return v;
+}
 
 /* ---- layout, as in the generation's reference headers on LP64 ---- */
 #if defined(__LP64__)

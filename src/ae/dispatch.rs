@@ -167,13 +167,17 @@ fn dispatch_one<H: Host>(cell: &impl LoopCell<H::Node>, j: usize, host: &H) {
     if host.cancelled() {
         return;
     }
-    if let Some(fe) = if fired == 0 { Some(fe) } else { current() } {
-        if fe.mask & mask & AE_WRITABLE != 0 && (fired == 0 || !same_proc(fe.wfileProc, fe.rfileProc)) {
-            host.file_proc(fe.wfileProc, fd, fe.clientData, mask);
-            fired += 1;
+    // The table is read again after a callback only when the entry fired
+    // in the direction still to run (one access per plain readable event).
+    if mask & AE_WRITABLE != 0 {
+        if let Some(fe) = if fired == 0 { Some(fe) } else { current() } {
+            if fe.mask & mask & AE_WRITABLE != 0 && (fired == 0 || !same_proc(fe.wfileProc, fe.rfileProc)) {
+                host.file_proc(fe.wfileProc, fd, fe.clientData, mask);
+                fired += 1;
+            }
         }
     }
-    if invert && !host.cancelled() {
+    if invert && mask & AE_READABLE != 0 && !host.cancelled() {
         if let Some(fe) = current() {
             if fe.mask & mask & AE_READABLE != 0 && (fired == 0 || !same_proc(fe.wfileProc, fe.rfileProc)) {
                 host.file_proc(fe.rfileProc, fd, fe.clientData, mask);

@@ -3,13 +3,17 @@
 //! callbacks may re-enter the loop freely.
 //!
 //! - `RefCell`: one thread at a time per loop (each thread may run its own
-//!   loops); the generations up to Valkey 7.2.
-//! - `Mutex`: a loop an IO thread polls (`aePoll`) while the main thread
-//!   dispatches and registers (Valkey 8); `Sync`, so the state may be
-//!   reached from both threads.
+//!   loops); the generations up to Valkey 7.2. Not `Sync`: two threads in
+//!   one loop at once are the caller's bug, as with the reference's ae.c.
+//! - `sys::mutex::Mutex` (a pthread mutex): a loop an IO thread polls
+//!   (`aePoll`) while the main thread dispatches and registers (Valkey 8);
+//!   `Sync`, so the state may be reached from both threads. Error-checking:
+//!   a nested access on the thread that holds it is refused like a
+//!   `RefCell`'s, not deadlocked.
 
 use core::cell::RefCell;
-use std::sync::{Mutex, PoisonError};
+
+use crate::sys::mutex::Mutex;
 
 use super::EventLoop;
 use super::timer_list::TimerNode;
@@ -49,15 +53,12 @@ impl<N: TimerNode> LoopCell<N> for Mutex<EventLoop<N>> {
         Mutex::new(core)
     }
 
-    /// Waits for another thread's access (an IO thread's poll) to end. A
-    /// poisoned lock cannot happen (no unwinding crosses it in release
-    /// builds); its state is used as is.
+    /// Waits for another thread's access (an IO thread's poll) to end.
     fn try_with<R>(&self, f: impl FnOnce(&mut EventLoop<N>) -> R) -> Option<R> {
-        let mut core = self.lock().unwrap_or_else(PoisonError::into_inner);
-        Some(f(&mut core))
+        self.with(f)
     }
 
     fn into_inner(self) -> EventLoop<N> {
-        Mutex::into_inner(self).unwrap_or_else(PoisonError::into_inner)
+        Mutex::into_inner(self)
     }
 }

@@ -7,15 +7,14 @@
 //! original error.
 
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::sys::mutex::StaticMutex;
 use crate::sys::sockaddr::SockAddr;
 use crate::sys::{fd, poll, socket};
 
-static SPARE: Mutex<Option<OwnedFd>> = Mutex::new(None);
-/// True while SPARE holds a descriptor: the common path checks only this.
-static HELD: AtomicBool = AtomicBool::new(false);
+/// The spare, shared by every thread that accepts; one uncontended lock
+/// per accept call.
+static SPARE: StaticMutex<Option<OwnedFd>> = StaticMutex::new(None);
 
 /// Connections shed in one call at most (a backlog is bounded anyway).
 const MAX_SHED: usize = 4096;
@@ -24,16 +23,13 @@ fn open_spare() -> Option<OwnedFd> {
     fd::open_cloexec(c"/dev/null", libc::O_RDONLY).ok()
 }
 
-/// Makes sure the spare is held; cheap when it is.
+/// Makes sure the spare is held (one uncontended lock when it is).
 pub fn ensure() {
-    if HELD.load(Ordering::Acquire) {
-        return;
-    }
-    let Ok(mut spare) = SPARE.lock() else { return };
-    if spare.is_none() {
-        *spare = open_spare();
-    }
-    HELD.store(spare.is_some(), Ordering::Release);
+    SPARE.with(|spare| {
+        if spare.is_none() {
+            *spare = open_spare();
+        }
+    });
 }
 
 fn is_exhaustion(errno: i32) -> bool {
@@ -44,13 +40,27 @@ fn is_exhaustion(errno: i32) -> bool {
 /// out, sheds the pending connections (all of them on a non-blocking
 /// listener; on a blocking one the one that is pending, if any) using the
 /// spare. Returns how many were shed. Errno is the caller's to restore.
+///
+/// The spare can be lost: while it is given up, another thread's accept
+/// (or open, or socket) may take the descriptor it freed, and taking it
+/// back then fails. Any later accept error takes it back as soon as a
+/// descriptor is free again (an EAGAIN that ends an accept loop, or this
+/// call on exhaustion when one was freed since the accept failed; the
+/// next exhaustion is then shed again).
 pub fn shed_if_exhausted(listener: i32, errno: i32) -> usize {
     if !is_exhaustion(errno) {
+        ensure();
         return 0;
     }
-    let Ok(mut spare) = SPARE.lock() else { return 0 };
-    let Some(held) = spare.take() else { return 0 };
-    HELD.store(false, Ordering::Release);
+    SPARE.with(|spare| shed_with(spare, listener)).unwrap_or(0)
+}
+
+/// The exchange, under the lock: gives up the spare, sheds, takes it back.
+fn shed_with(spare: &mut Option<OwnedFd>, listener: i32) -> usize {
+    let Some(held) = spare.take() else {
+        *spare = open_spare();
+        return 0;
+    };
     drop(held);
     let nonblocking = fd::get_flags(listener).is_ok_and(|f| f & libc::O_NONBLOCK != 0);
     let mut shed = 0;
@@ -72,7 +82,6 @@ pub fn shed_if_exhausted(listener: i32, errno: i32) -> usize {
         }
     }
     *spare = open_spare();
-    HELD.store(spare.is_some(), Ordering::Release);
     shed
 }
 
@@ -83,5 +92,5 @@ fn readable_now(listener: i32) -> bool {
 
 /// The spare's descriptor number, for tests.
 pub fn spare_fd() -> Option<i32> {
-    SPARE.lock().ok()?.as_ref().map(|f| f.as_raw_fd())
+    SPARE.with(|s| s.as_ref().map(|f| f.as_raw_fd())).flatten()
 }

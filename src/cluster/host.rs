@@ -5,8 +5,7 @@
 //! the most recently created live one.
 
 use core::ffi::c_void;
-use std::sync::RwLock;
-use std::sync::atomic::{AtomicI64, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::frame::Limits;
 use super::policy::Policy;
@@ -14,6 +13,7 @@ use crate::abi::cluster_host::{
     AENET_CLUSTER_DEFAULT_KEEPALIVE, AENET_CLUSTER_DEFAULT_MAX_FRAME, AENET_CLUSTER_DEFAULT_MAX_PENDING,
     aenetClusterHost,
 };
+use crate::sys::mutex::StaticMutex;
 
 const NONE: aenetClusterHost = aenetClusterHost {
     processPacket: None,
@@ -30,18 +30,19 @@ const NONE: aenetClusterHost = aenetClusterHost {
     nodeLinkOffset: 0,
 };
 
-static HOST: RwLock<aenetClusterHost> = RwLock::new(NONE);
+static HOST: StaticMutex<aenetClusterHost> = StaticMutex::new(NONE);
+/// Counted by the cluster bus, which runs on the main thread only.
 static MESSAGES_SENT: AtomicI64 = AtomicI64::new(0);
-static DEFAULT_LOOP: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
+/// The address of the most recently created live loop (every thread that
+/// creates or deletes a loop writes it).
+static DEFAULT_LOOP: StaticMutex<usize> = StaticMutex::new(0);
 
 pub fn set(h: Option<aenetClusterHost>) {
-    if let Ok(mut g) = HOST.write() {
-        *g = h.unwrap_or(NONE);
-    }
+    HOST.with(|g| *g = h.unwrap_or(NONE));
 }
 
 pub fn get() -> aenetClusterHost {
-    HOST.read().map(|g| *g).unwrap_or(NONE)
+    HOST.with(|g| *g).unwrap_or(NONE)
 }
 
 fn or_default(v: u32, default: usize) -> usize {
@@ -79,15 +80,19 @@ pub fn messages_sent() -> i64 {
 
 /// aeCreateEventLoop made `el`: it is the default loop from now on.
 pub fn loop_created(el: *mut c_void) {
-    DEFAULT_LOOP.store(el, Ordering::Release);
+    DEFAULT_LOOP.with(|d| *d = el as usize);
 }
 
 /// `el` is being freed: it is no longer anyone's default.
 pub fn loop_deleted(el: *mut c_void) {
-    let _ = DEFAULT_LOOP.compare_exchange(el, core::ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire);
+    DEFAULT_LOOP.with(|d| {
+        if *d == el as usize {
+            *d = 0;
+        }
+    });
 }
 
 /// The loop links register on when the host does not say.
 pub fn default_loop() -> *mut c_void {
-    DEFAULT_LOOP.load(Ordering::Acquire)
+    DEFAULT_LOOP.with(|d| *d).unwrap_or(0) as *mut c_void
 }

@@ -6,7 +6,8 @@
 //! so peers that never finish a frame cannot buy a node's memory.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+
+use crate::sys::mutex::StaticMutex;
 
 #[derive(Clone, Copy, Default)]
 struct Entry {
@@ -22,11 +23,10 @@ struct Links {
     unproven_bytes: usize,
 }
 
-static LINKS: Mutex<Option<Links>> = Mutex::new(None);
+static LINKS: StaticMutex<Option<Links>> = StaticMutex::new(None);
 
 fn with<R>(f: impl FnOnce(&mut Links) -> R) -> Option<R> {
-    let mut g = LINKS.lock().ok()?;
-    Some(f(g.get_or_insert_with(Links::default)))
+    LINKS.with(|g| f(g.get_or_insert_with(Links::default)))
 }
 
 pub fn insert(addr: usize) {

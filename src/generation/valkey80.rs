@@ -6,8 +6,6 @@
 //! aeDeleteEventLoop; anetUnixServer with `group`, close-on-exec sockets,
 //! ANET_PREFER_IPV4/IPV6.
 
-use std::sync::Mutex;
-
 use super::Generation;
 use crate::abi::ae_v80::{AE_CALL_AFTER_SLEEP, AE_CALL_BEFORE_SLEEP};
 use crate::ae::EventLoop;
@@ -17,8 +15,9 @@ use crate::anet::policy::FdToString;
 
 pub use crate::abi::ae_v80 as ae_abi;
 
-/// An IO thread polls while the main thread dispatches: behind a lock.
-pub type LoopCell<N> = Mutex<EventLoop<N>>;
+/// An IO thread polls while the main thread dispatches: the core behind a
+/// pthread mutex, `Sync` (ffi::ae::custom_poll asserts it).
+pub type LoopCell<N> = crate::sys::mutex::Mutex<EventLoop<N>>;
 
 pub const GENERATION: Generation = Generation {
     name: "valkey80",

@@ -3,8 +3,6 @@
 //! Valkey 8.1: as 8.0, with aeTimeProc returning long long and the
 //! allocator renamed valkey_malloc (and friends).
 
-use std::sync::Mutex;
-
 use super::Generation;
 use crate::abi::ae_v81::{AE_CALL_AFTER_SLEEP, AE_CALL_BEFORE_SLEEP};
 use crate::ae::EventLoop;
@@ -14,8 +12,9 @@ use crate::anet::policy::FdToString;
 
 pub use crate::abi::ae_v81 as ae_abi;
 
-/// An IO thread polls while the main thread dispatches: behind a lock.
-pub type LoopCell<N> = Mutex<EventLoop<N>>;
+/// An IO thread polls while the main thread dispatches: the core behind a
+/// pthread mutex, `Sync` (ffi::ae::custom_poll asserts it).
+pub type LoopCell<N> = crate::sys::mutex::Mutex<EventLoop<N>>;
 
 pub const GENERATION: Generation = Generation {
     name: "valkey81",

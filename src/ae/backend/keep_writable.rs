@@ -5,8 +5,7 @@
 //! one without is disarmed at once, and tried again every `PROBE_EVERY`
 //! disarms.
 
-use std::sync::OnceLock;
-
+use crate::sys::mutex::StaticMutex;
 use crate::sys::{Errno, SysResult};
 
 pub struct KeepWritable {
@@ -24,8 +23,9 @@ impl KeepWritable {
     /// On unless the environment says AENET_KEEP_WRITABLE=0, read once per
     /// process: then every disarm reaches the kernel before the next wait.
     pub fn new() -> KeepWritable {
-        static ENABLED: OnceLock<bool> = OnceLock::new();
-        let enabled = *ENABLED.get_or_init(|| std::env::var_os("AENET_KEEP_WRITABLE").is_none_or(|v| v != "0"));
+        static ENABLED: StaticMutex<Option<bool>> = StaticMutex::new(None);
+        let from_env = || std::env::var_os("AENET_KEEP_WRITABLE").is_none_or(|v| v != "0");
+        let enabled = ENABLED.with(|e| *e.get_or_insert_with(from_env)).unwrap_or_else(from_env);
         KeepWritable { enabled, state: Vec::new() }
     }
 

@@ -18,10 +18,10 @@ pub mod keep_writable;
 pub mod poll;
 
 use std::ffi::CStr;
-use std::sync::OnceLock;
 
 use crate::abi::ae_common::aeFiredEvent;
 use crate::sys::SysResult;
+use crate::sys::mutex::StaticMutex;
 
 use super::interest::Interest;
 
@@ -34,11 +34,12 @@ pub enum Kind {
 impl Kind {
     /// The process-wide choice, read from AENET_BACKEND on first use.
     pub fn configured() -> Kind {
-        static KIND: OnceLock<Kind> = OnceLock::new();
-        *KIND.get_or_init(|| match std::env::var_os("AENET_BACKEND") {
+        static KIND: StaticMutex<Option<Kind>> = StaticMutex::new(None);
+        let from_env = || match std::env::var_os("AENET_BACKEND") {
             Some(v) if v == "poll" => Kind::Poll,
             _ => Kind::Epoll,
-        })
+        };
+        KIND.with(|k| *k.get_or_insert_with(from_env)).unwrap_or_else(from_env)
     }
 
     pub fn name(self) -> &'static CStr {

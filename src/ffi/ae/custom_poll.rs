@@ -4,8 +4,10 @@
 //! returns how many entries of `fired` an earlier aePoll (on an IO thread)
 //! filled. The loop state is behind a lock in this generation (its
 //! LoopCell), so aePoll on one thread and registrations on another are
-//! serialised whatever AE_PROTECT_POLL says; the flag is kept for the C
-//! `flags` field.
+//! serialised whatever AE_PROTECT_POLL says (the flag is kept for the C
+//! `flags` field): aePoll holds the lock for its whole wait, as the
+//! reference does under the flag, and writes nothing of the C struct but
+//! the `fired` entries.
 #![allow(non_snake_case)]
 
 use core::ffi::c_int;
@@ -15,6 +17,13 @@ use crate::abi::ae_layout::aeCustomPollProcPtr;
 use crate::ae::policy::WaitError;
 use crate::ffi::boundary::refuse;
 use crate::generation::current::ae_abi::{AE_PROTECT_POLL, aeEventLoop};
+
+/// What an IO thread's aePoll shares with the main thread is `Sync`: the
+/// core behind a pthread mutex, the call counters atomic.
+const _: () = {
+    const fn shared<T: Sync>() {}
+    shared::<super::LoopState>();
+};
 
 /// # Safety
 /// `eventLoop` is NULL or a live loop.
@@ -62,7 +71,7 @@ pub unsafe extern "C" fn aePoll(eventLoop: *mut aeEventLoop, tvp: *mut libc::tim
     let (l, tvp) = unsafe { (loop_ref(eventLoop), tvp.as_ref()) };
     let Some(l) = l else { return refuse(0) };
     let ms = timeout_ms(tvp);
-    match l.with(|c| (c.policy.wait_error, c.wait(|| ms))) {
+    match l.with_unpublished(|c| (c.policy.wait_error, c.wait(|| ms))) {
         Some((_, Ok(n))) => n as c_int,
         Some((WaitError::Panic, Err(e))) => {
             let call = crate::ae::backend::Kind::configured().wait_call();

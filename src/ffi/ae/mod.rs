@@ -42,7 +42,8 @@ type Cell = current::LoopCell<Node>;
 
 /// The private half of a loop, hung off `apidata`. Only the core is
 /// reached from other threads (Valkey 8's aePoll); the counters are atomic
-/// so the whole state may be shared.
+/// so the whole state may be shared. It is `Sync` where the generation's
+/// cell is (a pthread mutex: valkey80, valkey81), `Send` everywhere.
 pub(crate) struct LoopState {
     core: Cell,
     /// How many aeMain/aeProcessEvents calls are running on this loop.
@@ -50,6 +51,14 @@ pub(crate) struct LoopState {
     /// aeDeleteEventLoop was called while `depth > 0`.
     doomed: AtomicBool,
 }
+
+// SAFETY: the core holds C pointers (client data, callbacks, the C-visible
+// links of its timer nodes) that it stores and hands back to C but never
+// dereferences, and memory only it reaches (its arrays, boxed timer nodes,
+// backend descriptors). Moving it to another thread, or reaching it from
+// one under its cell's lock, is as sound as the host's own use of those
+// pointers there; the reference ae.c has no thread affinity either.
+unsafe impl<N: crate::ae::timer_list::TimerNode> Send for EventLoop<N> {}
 
 /// A loop pointer from C, checked once at entry: NULL or dead loops are
 /// refused by the caller (`loop_ref` returns None).
@@ -86,6 +95,15 @@ impl<'a> LoopRef<'a> {
     /// Reads from the core without publishing.
     pub(crate) fn read<R>(&self, f: impl FnOnce(&Core) -> R) -> Option<R> {
         self.st.core.try_with(|core| f(core))
+    }
+
+    /// Runs `f` on the core without publishing, for a change that leaves
+    /// every C-visible field as it was (a wait fills `fired` in place). An
+    /// IO thread's aePoll goes this way, so it writes nothing in the C
+    /// struct the main thread may be reading.
+    #[cfg(aenet_group = "custom_poll")]
+    pub(crate) fn with_unpublished<R>(&self, f: impl FnOnce(&mut Core) -> R) -> Option<R> {
+        self.st.core.try_with(f)
     }
 
     /// Writes the core's view into the C struct's public fields.
