@@ -56,7 +56,7 @@ build/libaenet.a: build/redis30/libaenet.a
 # Each suite binary has its helper program next to it (c_tests/progs: a
 # host that defines _serverPanic, run by test_ae_v7.c), linked the same way.
 PANIC_HOST := c_tests/progs/panic_host.c
-.PRECIOUS: c_tests/bin/%/panic_host c_tests/bin/%/panic_host_shared c_tests/bin/%/panic_host_asan
+.PRECIOUS: c_tests/bin/%/panic_host c_tests/bin/%/panic_host_shared c_tests/bin/%/panic_host_asan c_tests/bin/%/panic_host_tsan
 
 c_tests/bin/%/aenet_tests: $(C_TEST_SRCS) $(C_TEST_HDRS) build/%/libaenet.a c_tests/bin/%/panic_host
 	@mkdir -p $(dir $@)
@@ -148,15 +148,22 @@ tsan-libs: FORCE
 	    sh scripts/finish-staticlib.sh target/tsan/$(HOST_TRIPLE)/release/libaenet.a build/tsan/$$g/libaenet.a \
 	        symbols/$$g.txt symbols/$$g.weak.txt; \
 	done
-.PRECIOUS: build/tsan/%/libaenet.a
+.PRECIOUS: build/tsan/%/libaenet.a c_tests/bin/%/tsan_mem.o
 build/tsan/%/libaenet.a: tsan-libs ;
 
 # c_tests/tsan/mem.c: the __tsan_mem* entry points rustc's LLVM calls and
 # gcc 12's libtsan lacks, compiled uninstrumented (see the file).
-c_tests/bin/%/aenet_tests_tsan: $(C_TEST_SRCS) $(C_TEST_HDRS) c_tests/tsan/mem.c build/tsan/%/libaenet.a
+c_tests/bin/%/tsan_mem.o: c_tests/tsan/mem.c
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g -fno-builtin -c c_tests/tsan/mem.c -o c_tests/bin/$*/tsan_mem.o
+	$(CC) -O1 -g -fno-builtin -c c_tests/tsan/mem.c -o $@
+
+c_tests/bin/%/aenet_tests_tsan: $(C_TEST_SRCS) $(C_TEST_HDRS) c_tests/bin/%/tsan_mem.o build/tsan/%/libaenet.a \
+	    c_tests/bin/%/panic_host_tsan
 	$(CC) $(call TEST_CFLAGS,$*) -fsanitize=thread -o $@ $(C_TEST_SRCS) c_tests/bin/$*/tsan_mem.o \
+	    build/tsan/$*/libaenet.a $(NATIVE_LIBS)
+
+c_tests/bin/%/panic_host_tsan: $(PANIC_HOST) $(C_TEST_HDRS) c_tests/bin/%/tsan_mem.o build/tsan/%/libaenet.a
+	$(CC) $(call TEST_CFLAGS,$*) -fsanitize=thread -o $@ $(PANIC_HOST) c_tests/bin/$*/tsan_mem.o \
 	    build/tsan/$*/libaenet.a $(NATIVE_LIBS)
 
 check-tsan: $(foreach g,$(THREAD_GENS),c_tests/bin/$(g)/aenet_tests_tsan)

@@ -162,7 +162,8 @@ TEST(wait_error_without_host_panic) {
 
 #if GEN_WAIT_ERROR_PANICS
 /* The helper next to this binary: c_tests/progs/panic_host.c, built as
- * panic_host, panic_host_shared or panic_host_asan like this suite. */
+ * panic_host, panic_host_shared, panic_host_asan or panic_host_tsan like
+ * this suite. */
 static void helper_path(char *buf, size_t len) {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
