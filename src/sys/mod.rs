@@ -3,6 +3,7 @@
 
 pub mod epoll;
 pub mod fd;
+pub mod io_uring;
 pub mod netdb;
 pub mod poll;
 pub mod sockaddr;
