@@ -241,7 +241,7 @@ impl Host for TestHost<'_> {
 }
 
 fn check(cell: &RefCell<Core>, model: &RefCell<Model>, fds: &[i32], step: usize) {
-    let core = cell.borrow_mut();
+    let mut core = cell.borrow_mut();
     let m = model.borrow();
     for &fd in fds {
         let want = if fd < m.setsize { m.masks.get(&fd).copied().unwrap_or(0) } else { 0 };
