@@ -77,6 +77,10 @@ pub struct TimerWheel {
     /// millisecond, every entry due in this one or earlier is in the heap.
     position: u64,
     len: usize,
+    /// The first ms of the earliest non-empty bucket (u64::MAX: none).
+    next_start: u64,
+    /// `due_slots`'s walk of the heap.
+    dfs: Vec<usize>,
 }
 
 impl Default for TimerWheel {
@@ -89,6 +93,8 @@ impl Default for TimerWheel {
             occupied: [[0; WORDS]; LEVELS],
             position: 0,
             len: 0,
+            next_start: u64::MAX,
+            dfs: Vec::new(),
         }
     }
 }
@@ -119,6 +125,7 @@ impl TimerWheel {
         let slot = ((m >> (BITS * level as u32)) & (SLOTS as u64 - 1)) as usize;
         self.append(level * SLOTS + slot, e);
         self.occupied[level][slot / 64] |= 1 << (slot % 64);
+        self.next_start = self.next_start.min(self.start_of(level, slot));
     }
 
     fn append(&mut self, bucket: usize, e: Entry) {
@@ -176,6 +183,7 @@ impl TimerWheel {
     }
 
     /// The front entry, live or stale: its slot and deadline.
+    #[inline]
     pub fn peek_raw(&mut self) -> Option<(u32, u64)> {
         while self.heap.is_empty() {
             if !self.cascade() {
@@ -192,27 +200,27 @@ impl TimerWheel {
         Some(e)
     }
 
-    /// Fills `out` with the slots of heap entries due by `now` (those at
-    /// the front, in no particular order, as many as fit); how many.
-    pub fn due_slots(&self, now: u64, out: &mut [u32]) -> usize {
-        let mut stack = [0usize; 128];
-        let (mut depth, mut n) = (0, 0);
-        if self.heap.first().is_some_and(|e| e.deadline <= now) {
-            depth = 1;
+    /// Fills `out` with the slots of up to `max` heap entries due by `now`
+    /// (those at the front, in no particular order).
+    pub fn due_slots(&mut self, now: u64, max: usize, out: &mut Vec<u32>) {
+        out.clear();
+        if self.heap.first().is_none_or(|e| e.deadline > now) {
+            return;
         }
-        while depth > 0 && n < out.len() {
-            depth -= 1;
-            let i = stack[depth];
-            out[n] = self.heap[i].slot;
-            n += 1;
+        let stack = &mut self.dfs;
+        stack.clear();
+        stack.push(0);
+        while let Some(i) = stack.pop() {
+            if out.len() >= max {
+                break;
+            }
+            out.push(self.heap[i].slot);
             for c in [2 * i + 1, 2 * i + 2] {
-                if depth < stack.len() && self.heap.get(c).is_some_and(|e| e.deadline <= now) {
-                    stack[depth] = c;
-                    depth += 1;
+                if self.heap.get(c).is_some_and(|e| e.deadline <= now) {
+                    stack.push(c);
                 }
             }
         }
-        n
     }
 
     /// Spreads the earliest non-empty bucket one level down (level 0: into
@@ -221,6 +229,7 @@ impl TimerWheel {
     fn cascade(&mut self) -> bool {
         let Some((level, slot, start)) = self.earliest() else { return false };
         self.position = start;
+        self.next_start = u64::MAX;
         self.occupied[level][slot / 64] &= !(1 << (slot % 64));
         let bucket = std::mem::replace(&mut self.buckets[level * SLOTS + slot], EMPTY);
         let mut at = bucket.head;
@@ -232,6 +241,7 @@ impl TimerWheel {
             }
             at = next;
         }
+        self.next_start = self.earliest().map_or(u64::MAX, |(_, _, start)| start);
         self.shrink();
         true
     }
@@ -249,17 +259,26 @@ impl TimerWheel {
     fn earliest(&self) -> Option<(usize, usize, u64)> {
         let (level, word) = (0..LEVELS).find_map(|l| self.occupied[l].iter().position(|&w| w != 0).map(|w| (l, w)))?;
         let slot = word * 64 + self.occupied[level][word].trailing_zeros() as usize;
+        Some((level, slot, self.start_of(level, slot)))
+    }
+
+    /// The first ms of bucket `slot` of `level`, seen from the position.
+    fn start_of(&self, level: usize, slot: usize) -> u64 {
         let shift = BITS * level as u32;
         let above = shift + BITS;
         let high = if above >= 64 { 0 } else { (self.position >> above) << above };
-        Some((level, slot, high | ((slot as u64) << shift)))
+        high | ((slot as u64) << shift)
     }
 
-    /// Moves every entry due by `now` into the heap.
+    /// Moves every entry due by `now` into the heap, and the position to
+    /// now (if it is behind).
+    #[inline]
     pub fn advance(&mut self, now: u64) {
-        while self.earliest().is_some_and(|(_, _, start)| start <= ms(now)) {
-            self.cascade();
-        }
+        while self.next_start <= ms(now) && self.cascade() {}
+        // Every bucket starts after now: the position may move up to now,
+        // so entries due by now (a timer rescheduled in this pass) go
+        // straight to the heap.
+        self.position = self.position.max(ms(now));
     }
 
     /// Keeps only the entries `live` accepts, and gives the pool's spare
@@ -277,6 +296,7 @@ impl TimerWheel {
         self.blocks = Vec::new();
         self.free.clear();
         self.occupied = [[0; WORDS]; LEVELS];
+        self.next_start = u64::MAX;
         self.len = kept.len();
         for e in kept {
             self.place(e);
@@ -289,6 +309,7 @@ impl TimerWheel {
         self.blocks = Vec::new();
         self.free.clear();
         self.occupied = [[0; WORDS]; LEVELS];
+        self.next_start = u64::MAX;
         self.len = 0;
     }
 
@@ -369,7 +390,12 @@ mod tests {
                         set.insert((d, -id, step));
                         live.insert(step, (d, id));
                     }
-                    5 | 6 => {
+                    5 => {
+                        // A pass at a later time moves what is due into the heap.
+                        now += rng.next() % [1_000u64, 2_000_000, 300_000_000][(rng.next() % 3) as usize];
+                        w.advance(now);
+                    }
+                    6 => {
                         if let Some(&(d, nid, s)) = set.iter().nth((rng.next() % 7) as usize) {
                             set.remove(&(d, nid, s));
                             live.remove(&s);

@@ -98,6 +98,8 @@ pub struct Timers<N: TimerNode> {
     stale: usize,
     /// Timers parked (see `Slot::parked`).
     parked: usize,
+    /// `due_by`'s list of due slots (kept to save allocating it).
+    due: Vec<u32>,
     list: TimerList,
     /// Slots deleted lazily and not freed yet.
     dead: Vec<u32>,
@@ -144,6 +146,7 @@ impl<N: TimerNode> Timers<N> {
             wheel: TimerWheel::default(),
             stale: 0,
             parked: 0,
+            due: Vec::new(),
             list: TimerList::default(),
             dead: Vec::new(),
             next_id: 0,
@@ -302,18 +305,26 @@ impl<N: TimerNode> Timers<N> {
     /// due timer's is read first, in independent loads the CPU overlaps,
     /// rather than one miss after another as they fire.
     pub fn due_by(&mut self, now: u64) -> bool {
+        let parked_due = self.parked > 0 && self.pass_now < now;
+        if self.wheel.is_empty() {
+            return parked_due;
+        }
         self.wheel.advance(now);
-        let mut due = [0u32; WARM_MAX];
-        let n = self.wheel.due_slots(now, &mut due);
+        if self.wheel.peek_raw().is_none_or(|(_, deadline)| deadline > now) {
+            return parked_due;
+        }
+        let mut due = std::mem::take(&mut self.due);
+        self.wheel.due_slots(now, WARM_MAX, &mut due);
         // Loads of what firing reads (the schedule fields and the node's
         // callbacks), in a short loop over independent addresses so the
         // misses overlap.
-        for &i in &due[..n] {
+        for &i in &due {
             if let Some(s) = self.slots.get(i as usize) {
                 std::hint::black_box((s.queued, s.id, s.deadline, s.node.callbacks()));
             }
         }
-        self.parked > 0 && self.pass_now < now || self.front_due_by(now).is_some()
+        self.due = due;
+        parked_due || self.front_due_by(now).is_some()
     }
 
     /// The earliest live entry if it is due by `now`. An entry not due is
