@@ -7,6 +7,7 @@
 #include "ae.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/filter.h>
 #include <linux/perf_event.h>
 #include <linux/seccomp.h>
@@ -274,7 +275,42 @@ TEST(forked_child_leaves_parent_events_alone) {
     return 0;
 }
 
+/* A loop made on one thread and waited on from another (redis-benchmark's
+ * threads do this), then from the first again: events keep coming. */
+static void *process_once(void *el) {
+    long n = aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT);
+    return (void *)n;
+}
+
+TEST(loop_waited_on_from_other_threads) {
+    aeEventLoop *el = aeCreateEventLoop(64);
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    CHECK_EQ_INT(aeCreateFileEvent(el, sv[0], AE_READABLE, count_read, NULL), AE_OK);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 0);
+    for (int round = 0; round < 3; round++) {
+        CHECK(write(sv[1], "x", 1) == 1);
+        pthread_t t;
+        void *n;
+        CHECK(pthread_create(&t, NULL, process_once, el) == 0);
+        CHECK(pthread_join(t, &n) == 0);
+        CHECK_EQ_INT((long)n, 1);
+        CHECK(write(sv[1], "y", 1) == 1);
+        CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 1);
+    }
+    CHECK_EQ_INT(readable_events, 6);
+    /* Deleting and closing from this thread still closes at once. */
+    aeDeleteFileEvent(el, sv[0], AE_READABLE);
+    CHECK(close(sv[0]) == 0);
+    CHECK(fcntl(sv[1], F_SETFL, O_NONBLOCK) == 0);
+    char c;
+    CHECK_EQ_INT(read(sv[1], &c, 1), 0);
+    aeDeleteEventLoop(el);
+    return 0;
+}
+
 const struct test_entry ae_uring_tests[] = {
+    TEST_ENTRY(loop_waited_on_from_other_threads),
     TEST_ENTRY(uring_one_syscall_per_iteration),
     TEST_ENTRY(uring_changes_that_cancel_cost_nothing),
     TEST_ENTRY(uring_wait_with_timeout_is_one_call),

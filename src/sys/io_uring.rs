@@ -23,6 +23,8 @@ const SQE_CQE_SKIP_SUCCESS: u8 = 1 << 6;
 const SETUP_CQSIZE: u32 = 1 << 3;
 const SETUP_SUBMIT_ALL: u32 = 1 << 7;
 const SETUP_COOP_TASKRUN: u32 = 1 << 8;
+const SETUP_SINGLE_ISSUER: u32 = 1 << 12;
+const SETUP_DEFER_TASKRUN: u32 = 1 << 13;
 
 const FEAT_SINGLE_MMAP: u32 = 1 << 0;
 const FEAT_NODROP: u32 = 1 << 1;
@@ -286,17 +288,25 @@ impl Ring {
     /// slots (powers of two; the kernel rounds up). EINVAL when the kernel
     /// lacks what the backend needs (a single mapping, no dropped
     /// completions, timeouts in io_uring_enter).
-    pub fn new(sq_entries: u32, cq_entries: u32) -> SysResult<Ring> {
+    ///
+    /// `one_thread`: the ring will be used by the calling thread alone
+    /// (where the kernel has it, 6.1): completions are then processed only
+    /// when that thread enters the kernel to wait, in one batch, instead of
+    /// as task work at the return of whatever system call it makes next;
+    /// another thread's io_uring_enter fails with EEXIST.
+    pub fn new(sq_entries: u32, cq_entries: u32, one_thread: bool) -> SysResult<Ring> {
         watch_forks();
         let forks = FORKS.load(Ordering::Relaxed);
         let cq_entries = cq_entries.max(sq_entries);
         let mut params = Params::default();
         let mut fd = -1;
         // Cooperative task running (5.19) saves interrupting the loop's
-        // thread for every completion; older kernels refuse the flag.
-        for flags in
-            [SETUP_CQSIZE | SETUP_SUBMIT_ALL | SETUP_COOP_TASKRUN, SETUP_CQSIZE | SETUP_SUBMIT_ALL, SETUP_CQSIZE]
-        {
+        // thread for every completion; older kernels refuse the flags, and
+        // are asked with fewer.
+        let base = SETUP_CQSIZE | SETUP_SUBMIT_ALL;
+        let deferred =
+            if one_thread { base | SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN } else { base | SETUP_COOP_TASKRUN };
+        for flags in [deferred, base | SETUP_COOP_TASKRUN, base, SETUP_CQSIZE] {
             params = Params { cq_entries, flags, ..Params::default() };
             // SAFETY: params is a valid io_uring_params the kernel fills in.
             let rc = unsafe { libc::syscall(libc::SYS_io_uring_setup, sq_entries, &mut params as *mut Params) };

@@ -112,7 +112,7 @@ pub fn available() -> bool {
     match STATE.load(Ordering::Relaxed) {
         AVAILABLE => true,
         UNAVAILABLE => false,
-        _ => make_ring(cq_entries_for(0)).is_ok(),
+        _ => make_ring(cq_entries_for(0), false).is_ok(),
     }
 }
 
@@ -122,8 +122,8 @@ fn transient(e: Errno) -> bool {
 }
 
 /// A ring with the operations the backend needs; records the verdict.
-fn make_ring(cq_entries: u32) -> SysResult<(Ring, Ops)> {
-    let r = Ring::new(SQ_ENTRIES, cq_entries).and_then(|ring| {
+fn make_ring(cq_entries: u32, one_thread: bool) -> SysResult<(Ring, Ops)> {
+    let r = Ring::new(SQ_ENTRIES, cq_entries, one_thread).and_then(|ring| {
         if STATE.load(Ordering::Relaxed) == AVAILABLE {
             let bits = OPS.load(Ordering::Relaxed);
             return Ok((ring, Ops { epoll_ctl: bits & 1 != 0, cancel: bits & 2 != 0 }));
@@ -165,11 +165,14 @@ pub struct IoUring {
     flags: Vec<u8>,
     /// fds with DIRTY set, each listed once.
     dirty: Vec<i32>,
+    /// The ring serves one thread (see `Ring::new`); after another thread
+    /// used the loop, a ring for any thread replaces it.
+    one_thread: bool,
 }
 
 impl IoUring {
     pub fn new(setsize: usize) -> SysResult<IoUring> {
-        let (ring, ops) = make_ring(cq_entries_for(setsize))?;
+        let (ring, ops) = make_ring(cq_entries_for(setsize), true)?;
         let mut b = IoUring {
             ring,
             ops,
@@ -180,6 +183,7 @@ impl IoUring {
             seq: Vec::new(),
             flags: Vec::new(),
             dirty: Vec::new(),
+            one_thread: true,
         };
         b.resize(setsize)?;
         Ok(b)
@@ -202,7 +206,14 @@ impl IoUring {
         if !self.ring.inherited() {
             return Ok(());
         }
-        let (ring, ops) = make_ring(cq_entries_for(self.want.len()))?;
+        self.new_ring(self.one_thread)
+    }
+
+    /// A fresh ring (and validation epoll), every wanted fd to be polled
+    /// again; the old ring is closed as it is (its polls end with it).
+    fn new_ring(&mut self, one_thread: bool) -> SysResult<()> {
+        let (ring, ops) = make_ring(cq_entries_for(self.want.len()), one_thread)?;
+        self.one_thread = one_thread;
         let validator = epoll::create_cloexec()?;
         self.ring = ring;
         self.ops = ops;
@@ -262,11 +273,12 @@ impl IoUring {
             // The poll holds the file: cancel it before the caller closes.
             let target = user_data(fd, self.seq[i]);
             let sqe = Sqe::poll_remove(target, NOT_POLL).quiet(&self.ring);
-            if self.queue(sqe) {
-                let _ = self.ring.enter(0, None);
-            }
             self.armed[i] = Interest::NONE;
             self.seq[i] = self.seq[i].wrapping_add(1);
+            if self.queue(sqe) && self.ring.enter(0, None).is_err_and(|e| e.0 == libc::EEXIST) {
+                // Another thread's ring: one for any thread, without this poll.
+                let _ = self.new_ring(false);
+            }
         }
         self.at_wait[i] = Interest::NONE;
     }
@@ -338,6 +350,13 @@ impl IoUring {
             let ended = match r {
                 Ok(_) => false,
                 Err(e) if e.0 == libc::ETIME || e.0 == libc::EINTR => true,
+                Err(e) if e.0 == libc::EEXIST && self.one_thread => {
+                    // The loop is waited on from another thread than the one
+                    // that made the ring: a ring for any thread, once.
+                    self.new_ring(false)?;
+                    self.flush();
+                    continue;
+                }
                 Err(e) => return Err(e),
             };
             let (seen, out) = self.reap(fired);
@@ -409,6 +428,8 @@ impl Drop for IoUring {
         if self.ring.inherited() || !self.ops.cancel || self.armed.iter().all(|a| a.is_empty()) {
             return;
         }
+        // From another thread than a one-thread ring's, EEXIST: the polls
+        // then end when the ring is torn down.
         let sqe = Sqe::cancel_all(NOT_POLL);
         if self.queue(sqe) {
             let _ = self.ring.enter(0, None);
