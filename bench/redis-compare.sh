@@ -57,6 +57,7 @@ shift $((OPTIND - 1))
 [ $# -ge 2 ] || { echo "usage: $0 [options] SERVER_A SERVER_B [...] (-h for help)" >&2; exit 2; }
 command -v "$benchmark" >/dev/null || { echo "$benchmark missing (apt-get install redis-tools)" >&2; exit 1; }
 command -v taskset >/dev/null || { echo "taskset missing (apt-get install util-linux)" >&2; exit 1; }
+command -v timeout >/dev/null || { echo "timeout missing (coreutils)" >&2; exit 1; }
 if [ -z "$bcpus" ]; then
     bcpus=$(seq 0 $((ncpu - 1)) | grep -vx "$scpu" | paste -sd, -)
     [ -n "$bcpus" ] || bcpus=$scpu
@@ -72,6 +73,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Whether something listens on 127.0.0.1/0.0.0.0 PORT (from /proc/net/tcp*).
+listening() {
+    hex=$(printf '%04X' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { f = 1 } END { exit !f }'
+}
+
 # The servers: label, port, pid.
 n=0
 for cmd in "$@"; do
@@ -86,10 +93,14 @@ for cmd in "$@"; do
     taskset -c "$scpu" sh -c "exec $line" >"$tmp/server$n.log" 2>&1 &
     pid=$!
     pids="$pids $pid"
+    # Wait for the port to listen, then for an answer (a redis-benchmark
+    # that met a refused connection may hang: each probe has a deadline).
     ok=0
     for i in $(seq 1 100); do
-        if "$benchmark" -p "$port" -n 1 -c 1 -t ping_inline -q >/dev/null 2>&1; then ok=1; break; fi
         kill -0 "$pid" 2>/dev/null || break
+        if listening "$port" && timeout 5 "$benchmark" -p "$port" -n 1 -c 1 -t ping_inline -q >/dev/null 2>&1; then
+            ok=1; break
+        fi
         sleep 0.1
     done
     [ $ok = 1 ] || { echo "server $label ($line) did not answer on port $port:" >&2; cat "$tmp/server$n.log" >&2; exit 1; }
@@ -105,7 +116,7 @@ cpu_ns() {
 
 # Requests per second of one redis-benchmark run of TEST at DEPTH.
 bench() { # PORT DEPTH TEST
-    taskset -c "$bcpus" "$benchmark" -p "$1" -c "$clients" -n "$requests" -P "$2" -t "$3" -q 2>/dev/null |
+    timeout 600 taskset -c "$bcpus" "$benchmark" -p "$1" -c "$clients" -n "$requests" -P "$2" -t "$3" -q 2>/dev/null |
         tr '\r' '\n' | grep 'per second' | tail -1 | sed -E 's/.*: ([0-9.]+) requests per second.*/\1/'
 }
 
