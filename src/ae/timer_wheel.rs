@@ -234,11 +234,13 @@ impl TimerWheel {
         let bucket = std::mem::replace(&mut self.buckets[level * SLOTS + slot], EMPTY);
         let mut at = bucket.head;
         while let Some(b) = self.blocks.get(at as usize) {
-            let (entries, n, next) = (b.entries, b.len as usize, b.next);
-            self.free.push(at);
-            for e in &entries[..n.min(BLOCK)] {
-                self.place(*e);
+            let (n, next) = (b.len as usize, b.next);
+            // The block is in no bucket and not free: placing cannot touch it.
+            for k in 0..n.min(BLOCK) {
+                let e = self.blocks[at as usize].entries[k];
+                self.place(e);
             }
+            self.free.push(at);
             at = next;
         }
         self.next_start = self.earliest().map_or(u64::MAX, |(_, _, start)| start);
