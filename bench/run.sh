@@ -1,16 +1,18 @@
 #!/bin/sh
-# make bench: every benchmark, each printing its figures side by side.
+# make bench: every benchmark, each printing its figures side by side; the
+# data and plots (with gnuplot) go to bench/out.
 set -u
 cd "$(dirname "$0")/.."
 LIBS="build/redis30/libaenet.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
 out=c_tests/bin
-mkdir -p $out
+data=bench/out
+mkdir -p $out $data
 
-cc -O2 -Iinclude -o $out/bench_timers bench/timers.c $LIBS && $out/bench_timers
+cc -O2 -Iinclude -o $out/bench_timers bench/timers.c $LIBS && $out/bench_timers 4 $data/timers.dat
 
 if [ -f /usr/include/ev.h ] && [ -f /usr/include/event2/event.h ]; then
     cc -O2 -g -Iinclude -o $out/bench_dispatch bench/dispatch.c build/libaenet.a -levent -lev \
-        -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc && $out/bench_dispatch &&
+        -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc && sh bench/dispatch.sh $out/bench_dispatch 5 &&
         sh bench/instructions.sh $out/bench_dispatch 1000 100 &&
         sh bench/instructions.sh $out/bench_dispatch 1000 1
 else
@@ -19,4 +21,5 @@ fi
 
 cc -O2 -Iinclude -o $out/bench_accept bench/accept.c $LIBS && $out/bench_accept
 
-sh bench/resp.sh $out/resp_server
+sh bench/resp.sh $out/resp_server 5 $data
+sh bench/plot.sh $data

@@ -1,6 +1,9 @@
-/* Makes the next wait of a loop fail for real, with EINVAL:
+/* Makes the next wait of a loop fail for real:
  *  - epoll: a non-epoll file (/dev/null) is dup2'd over the loop's epoll
- *    descriptor, so epoll_wait gets an fd that is not an epoll instance;
+ *    descriptor, so epoll_wait gets an fd that is not an epoll instance
+ *    (EINVAL);
+ *  - io_uring: /dev/null is dup2'd over the loop's ring descriptor, so
+ *    io_uring_enter gets an fd that is not a ring (EOPNOTSUPP);
  *  - poll: RLIMIT_NOFILE is lowered below the number of fds polled, which
  *    poll(2) refuses.
  * Used by the wait-error tests (test_ae_v7.c) and by progs/panic_host.c.
@@ -21,9 +24,11 @@
 #include <unistd.h>
 
 static inline int bw_is_epoll(void) { return strcmp(aeGetApiName(), "epoll") == 0; }
+static inline int bw_is_io_uring(void) { return strcmp(aeGetApiName(), "io_uring") == 0; }
 
-/* The one epoll instance of the process (the loop's), or -1. */
-static inline int bw_epoll_fd(void) {
+/* The one descriptor of the process whose link reads `kind` (the loop's
+ * epoll instance or ring), or -1 (-2: more than one). */
+static inline int bw_anon_fd(const char *kind) {
     DIR *d = opendir("/proc/self/fd");
     if (!d) return -1;
     int found = -1, dfd = dirfd(d);
@@ -37,7 +42,7 @@ static inline int bw_epoll_fd(void) {
         ssize_t n = readlink(path, target, sizeof(target) - 1);
         if (n <= 0) continue;
         target[n] = '\0';
-        if (strcmp(target, "anon_inode:[eventpoll]") == 0) {
+        if (strcmp(target, kind) == 0) {
             if (found >= 0) { found = -2; break; } /* more than one: ambiguous */
             found = fd;
         }
@@ -56,9 +61,10 @@ static inline int bw_break(aeEventLoop *el, aeFileProc *proc) {
         fprintf(stderr, "aeCreateFileEvent failed\n");
         return -1;
     }
-    if (bw_is_epoll()) {
-        int ep = bw_epoll_fd();
-        if (ep < 0) { fprintf(stderr, "no single epoll fd found (%d)\n", ep); return -1; }
+    if (bw_is_epoll() || bw_is_io_uring()) {
+        /* io_uring: the backend's other epoll fd only checks registrations. */
+        int ep = bw_anon_fd(bw_is_epoll() ? "anon_inode:[eventpoll]" : "anon_inode:[io_uring]");
+        if (ep < 0) { fprintf(stderr, "no single loop fd found (%d)\n", ep); return -1; }
         int null = open("/dev/null", O_RDONLY);
         if (null < 0 || dup2(null, ep) != ep) { perror("dup2"); return -1; }
         close(null);
@@ -73,7 +79,10 @@ static inline int bw_break(aeEventLoop *el, aeFileProc *proc) {
 
 /* What the reference's panic says for this backend's failed wait. */
 static inline void bw_expected(char *buf, size_t len) {
-    snprintf(buf, len, "aeApiPoll: %s, %s", bw_is_epoll() ? "epoll_wait" : "poll", strerror(EINVAL));
+    if (bw_is_io_uring())
+        snprintf(buf, len, "aeApiPoll: io_uring_enter, %s", strerror(EOPNOTSUPP));
+    else
+        snprintf(buf, len, "aeApiPoll: %s, %s", bw_is_epoll() ? "epoll_wait" : "poll", strerror(EINVAL));
 }
 
 #endif

@@ -3,6 +3,7 @@
 extern const struct test_entry ae_tests[];
 extern const struct test_entry ae_compat_tests[];
 extern const struct test_entry ae_interest_tests[];
+extern const struct test_entry ae_uring_tests[];
 extern const struct test_entry anet_tests[];
 extern const struct test_entry cluster_tests[];
 extern const struct test_entry accept_exhaustion_tests[];
@@ -18,6 +19,7 @@ int main(int argc, char **argv) {
         ae_tests,
         ae_compat_tests,
         ae_interest_tests,
+        ae_uring_tests,
         anet_tests,
         cluster_tests,
         accept_exhaustion_tests,

@@ -47,7 +47,10 @@ TEST(create_loop_fields) {
     CHECK(labs((long)(el->lastTime - time(NULL))) <= 1);
 #endif
     const char *want = getenv("AENET_BACKEND");
-    CHECK_EQ_STR(aeGetApiName(), want && strcmp(want, "poll") == 0 ? "poll" : "epoll");
+    if (want && (strcmp(want, "poll") == 0 || strcmp(want, "epoll") == 0 || strcmp(want, "io_uring") == 0))
+        CHECK_EQ_STR(aeGetApiName(), want);
+    else
+        CHECK(strcmp(aeGetApiName(), "epoll") == 0 || strcmp(aeGetApiName(), "io_uring") == 0);
     aeDeleteEventLoop(el);
     return 0;
 }
@@ -754,6 +757,8 @@ static void on_alarm(int sig) { (void)sig; got_alarm = 1; }
 
 TEST(signal_interrupts_wait) {
     aeEventLoop *el = aeCreateEventLoop(64);
+    if (getenv("AENET_UNDER_VALGRIND") && strcmp(aeGetApiName(), "io_uring") == 0)
+        SKIP("valgrind holds signals until io_uring_enter returns");
     int sv[2];
     make_pair(sv);
     CHECK_EQ_INT(aeCreateFileEvent(el, sv[0], AE_READABLE, on_read, NULL), AE_OK);

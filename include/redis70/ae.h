@@ -176,7 +176,8 @@ void aeMain(struct aeEventLoop *eventLoop);
 int aeWait(int fd, int mask, long long milliseconds);
 
 /**
- * The backend's name: "epoll" or "poll". The string is static.
+ * The backend's name: "io_uring", "epoll" or "poll" (epoll where io_uring
+ * was asked for and the kernel does not offer it). The string is static.
  */
 char *aeGetApiName(void);
 

@@ -83,7 +83,7 @@ impl Timeout {
     }
 }
 
-fn timeout_of<N: TimerNode>(c: &EventLoop<N>, flags: i32) -> Timeout {
+fn timeout_of<N: TimerNode>(c: &mut EventLoop<N>, flags: i32) -> Timeout {
     let (timers, dont_wait) = (flags & AE_TIME_EVENTS != 0, flags & AE_DONT_WAIT != 0);
     let deadline = if timers && !dont_wait { c.timers.next_deadline() } else { None };
     Timeout { deadline, zero: dont_wait || c.dont_wait() }
@@ -201,9 +201,7 @@ fn same_proc(a: aeFileProcPtr, b: aeFileProcPtr) -> bool {
 fn process_time_events<H: Host>(cell: &impl LoopCell<H::Node>, host: &H, policy: &Policy) -> i32 {
     // One clock read decides whether there is anything to do at all.
     let mono = time::monotonic_ns();
-    let Some((due, dead)) =
-        cell.try_with(|c| (c.timers.next_deadline().is_some_and(|d| d <= mono), c.timers.has_dead()))
-    else {
+    let Some((due, dead)) = cell.try_with(|c| (c.timers.due_by(mono), c.timers.has_dead())) else {
         return 0;
     };
     if !due && !dead {

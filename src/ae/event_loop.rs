@@ -54,6 +54,11 @@ impl<N: TimerNode> EventLoop<N> {
         Ok(EventLoop { maxfd: -1, events, fired, backend, timers: Timers::new(), policy, last_time, flags: 0 })
     }
 
+    /// The backend this loop got (io_uring may have fallen back to epoll).
+    pub fn backend_kind(&self) -> Kind {
+        self.backend.kind()
+    }
+
     /// aeSetDontWait is in effect.
     pub fn dont_wait(&self) -> bool {
         self.flags & crate::abi::ae_common::AE_DONT_WAIT != 0

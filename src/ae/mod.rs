@@ -10,8 +10,9 @@ pub mod event_loop;
 pub mod interest;
 pub mod loop_cell;
 pub mod policy;
-pub mod timer_heap;
+pub mod slab;
 pub mod timer_list;
+pub mod timer_wheel;
 pub mod timers;
 pub mod wait;
 

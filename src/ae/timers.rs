@@ -1,7 +1,8 @@
-//! Time events: deadlines on the monotonic clock in an indexed heap (next
-//! deadline in O(1), firing and deleting in O(log n)), each with its C node
-//! in the generation's layout, kept listed by `timer_list` so a host that
-//! walks `timeEventHead` sees what the reference would show.
+//! Time events: deadlines on the monotonic clock in a timing wheel
+//! (`timer_wheel`: creating, firing and deleting cost the same at any
+//! number of timers), each with its C node in the generation's layout, kept
+//! listed by `timer_list` so a host that walks `timeEventHead` sees what the
+//! reference would show.
 //!
 //! Deletion is eager (3.0: freed and finalized at once) or lazy (3.2+: the
 //! node stays listed with id -1 and is freed, and finalized, by the next
@@ -11,11 +12,16 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::policy::TimerDelete;
-use super::timer_heap::{Entry, Key, TimerHeap};
+use super::slab::Slab;
 use super::timer_list::{Links, Members, TimerList, TimerNode};
+use super::timer_wheel::{Entry, TimerWheel};
 
-const NOT_IN_HEAP: usize = usize::MAX;
 const DELETED_ID: i64 = -1;
+/// Due timers whose data a pass reads ahead.
+const WARM_MAX: usize = 256;
+/// Stale schedule entries tolerated before they are swept (and never more
+/// than there are live ones).
+const STALE_SWEEP_MIN: usize = 1024;
 
 /// Timer ids are sequential, so a multiplicative hash spreads them well.
 #[derive(Default)]
@@ -36,10 +42,15 @@ impl Hasher for IdHasher {
 }
 
 struct Slot<N> {
-    node: Box<N>,
+    /// The C node, in place: the slab never moves it.
+    node: N,
     id: i64,
     deadline: u64,
-    heap_pos: usize,
+    /// Its entry (deadline, id) is in the schedule.
+    queued: bool,
+    /// Taken by `take_due` and not finished: the schedule shows it as due
+    /// right after the pass (a nested wait does not sleep past it).
+    parked: bool,
     links: Links,
     /// Deleted lazily: listed, not scheduled, freed by the next pass.
     dead: bool,
@@ -79,10 +90,16 @@ impl Clock {
 }
 
 pub struct Timers<N: TimerNode> {
-    slots: Vec<Option<Slot<N>>>,
+    slots: Slab<Slot<N>>,
     free: Vec<u32>,
     by_id: HashMap<i64, u32, BuildHasherDefault<IdHasher>>,
-    heap: TimerHeap,
+    wheel: TimerWheel,
+    /// Entries in the wheel whose timer was deleted since.
+    stale: usize,
+    /// Timers parked (see `Slot::parked`).
+    parked: usize,
+    /// `due_by`'s list of due slots (kept to save allocating it).
+    due: Vec<u32>,
     list: TimerList,
     /// Slots deleted lazily and not freed yet.
     dead: Vec<u32>,
@@ -97,12 +114,12 @@ pub struct Timers<N: TimerNode> {
     pass_depth: u32,
 }
 
-impl<N: TimerNode> Members<N> for Vec<Option<Slot<N>>> {
+impl<N: TimerNode> Members<N> for Slab<Slot<N>> {
     fn node(&mut self, slot: u32) -> Option<&mut N> {
-        self.get_mut(slot as usize)?.as_mut().map(|s| &mut *s.node)
+        self.get_mut(slot as usize).map(|s| &mut s.node)
     }
     fn links(&mut self, slot: u32) -> Option<&mut Links> {
-        self.get_mut(slot as usize)?.as_mut().map(|s| &mut s.links)
+        self.get_mut(slot as usize).map(|s| &mut s.links)
     }
 }
 
@@ -123,10 +140,13 @@ impl<N: TimerNode> Default for Timers<N> {
 impl<N: TimerNode> Timers<N> {
     pub fn new() -> Self {
         Timers {
-            slots: Vec::new(),
+            slots: Slab::default(),
             free: Vec::new(),
             by_id: HashMap::default(),
-            heap: TimerHeap::default(),
+            wheel: TimerWheel::default(),
+            stale: 0,
+            parked: 0,
+            due: Vec::new(),
             list: TimerList::default(),
             dead: Vec::new(),
             next_id: 0,
@@ -159,35 +179,42 @@ impl<N: TimerNode> Timers<N> {
     }
 
     fn slot_mut(&mut self, slot: u32) -> Option<&mut Slot<N>> {
-        self.slots.get_mut(slot as usize).and_then(Option::as_mut)
+        self.slots.get_mut(slot as usize)
     }
 
     fn clamp_deadline(&self, d: u64) -> u64 {
         d.max(self.pass_now.saturating_add(1))
     }
 
-    fn on_moved(slots: &mut [Option<Slot<N>>]) -> impl FnMut(u32, usize) + '_ {
-        move |sl, p| {
-            if let Some(Some(s)) = slots.get_mut(sl as usize) {
-                s.heap_pos = p;
-            }
-        }
+    /// Whether the schedule entry `e` is its timer's current one.
+    fn is_live(slots: &Slab<Slot<N>>, e: &Entry) -> bool {
+        matches!(slots.get(e.slot as usize), Some(s) if s.queued && s.id == e.id && s.deadline == e.deadline)
     }
 
-    fn heap_insert(&mut self, slot: u32) {
+    /// Puts slot `slot` on the schedule at its deadline.
+    fn enqueue(&mut self, slot: u32) {
         let Some(s) = self.slot_mut(slot) else { return };
-        let key = Key { deadline: s.deadline, id: s.id };
-        self.heap.push(Entry { key, slot }, &mut Self::on_moved(&mut self.slots));
+        s.queued = true;
+        let e = Entry { deadline: s.deadline, id: s.id, slot };
+        self.wheel.push(e);
     }
 
-    fn heap_remove(&mut self, slot: u32) {
-        let Some(pos) = self.slot_mut(slot).map(|s| s.heap_pos) else { return };
-        if pos == NOT_IN_HEAP {
-            return;
+    /// Takes slot `slot` off the schedule (its entry goes stale).
+    fn dequeue(&mut self, slot: u32) {
+        let Some(s) = self.slot_mut(slot) else { return };
+        let (queued, parked) = (s.queued, s.parked);
+        s.queued = false;
+        s.parked = false;
+        if parked {
+            self.parked -= 1;
         }
-        self.heap.remove(pos, &mut Self::on_moved(&mut self.slots));
-        if let Some(s) = self.slot_mut(slot) {
-            s.heap_pos = NOT_IN_HEAP;
+        if queued {
+            self.stale += 1;
+            if self.stale > STALE_SWEEP_MIN && self.stale > self.wheel.len() / 2 {
+                let slots = &self.slots;
+                self.wheel.retain(|e| Self::is_live(slots, e));
+                self.stale = 0;
+            }
         }
     }
 
@@ -205,34 +232,32 @@ impl<N: TimerNode> Timers<N> {
         self.next_id += 1;
         let deadline = self.clamp_deadline(deadline_after(clock.mono_ns, ms));
         let slot = Slot {
-            node: Box::new(make(id)),
+            node: make(id),
             id,
             deadline,
-            heap_pos: NOT_IN_HEAP,
+            queued: false,
+            parked: false,
             links: Links::default(),
             dead: false,
             running: 0,
         };
         let index = match self.free.pop() {
             Some(i) => {
-                self.slots[i as usize] = Some(slot);
+                self.slots.set(i as usize, slot);
                 i
             }
-            None => {
-                self.slots.push(Some(slot));
-                (self.slots.len() - 1) as u32
-            }
+            None => self.slots.push(slot) as u32,
         };
         self.show_due(index, clock);
         self.list.push_front(&mut self.slots, index);
         self.by_id.insert(id, index);
-        self.heap_insert(index);
+        self.enqueue(index);
         id
     }
 
     fn free_slot(&mut self, index: u32) -> Option<N::Callbacks> {
         self.list.unlink(&mut self.slots, index);
-        let slot = self.slots.get_mut(index as usize)?.take()?;
+        let slot = self.slots.take(index as usize)?;
         self.free.push(index);
         Some(slot.node.callbacks())
     }
@@ -243,7 +268,7 @@ impl<N: TimerNode> Timers<N> {
     /// None when no such timer is live.
     pub fn delete(&mut self, id: i64, how: TimerDelete) -> Option<Option<N::Callbacks>> {
         let index = self.by_id.remove(&id)?;
-        self.heap_remove(index);
+        self.dequeue(index);
         match how {
             TimerDelete::Eager => Some(self.free_slot(index)),
             TimerDelete::Lazy => {
@@ -259,14 +284,70 @@ impl<N: TimerNode> Timers<N> {
     /// Frees one lazily deleted timer whose callback is not running, and
     /// returns its callbacks (for the finalizer).
     pub fn take_dead(&mut self) -> Option<N::Callbacks> {
-        let k = self.dead.iter().position(|&i| self.slots[i as usize].as_ref().is_some_and(|s| s.running == 0))?;
+        let k = self.dead.iter().position(|&i| self.slots.get(i as usize).is_some_and(|s| s.running == 0))?;
         let index = self.dead.swap_remove(k);
         self.free_slot(index)
     }
 
-    /// The earliest deadline among scheduled timers.
-    pub fn next_deadline(&self) -> Option<u64> {
-        self.heap.peek().map(|e| e.key.deadline)
+    /// The earliest deadline among scheduled timers (a timer whose callback
+    /// is running counts as due right after the current pass).
+    pub fn next_deadline(&mut self) -> Option<u64> {
+        let front = self.front().map(|e| e.deadline);
+        if self.parked == 0 {
+            return front;
+        }
+        let parked = self.pass_now.saturating_add(1);
+        Some(front.map_or(parked, |d| d.min(parked)))
+    }
+
+    /// Whether a timer is due by `now` (a pass should run). With many
+    /// timers their data is rarely in the cache (or even the TLB), so every
+    /// due timer's is read first, in independent loads the CPU overlaps,
+    /// rather than one miss after another as they fire.
+    pub fn due_by(&mut self, now: u64) -> bool {
+        let parked_due = self.parked > 0 && self.pass_now < now;
+        if self.wheel.is_empty() {
+            return parked_due;
+        }
+        self.wheel.advance(now);
+        if self.wheel.peek_raw().is_none_or(|(_, deadline)| deadline > now) {
+            return parked_due;
+        }
+        let mut due = std::mem::take(&mut self.due);
+        self.wheel.due_slots(now, WARM_MAX, &mut due);
+        // Loads of what firing reads (the schedule fields and the node's
+        // callbacks), in a short loop over independent addresses so the
+        // misses overlap.
+        for &i in &due {
+            if let Some(s) = self.slots.get(i as usize) {
+                std::hint::black_box((s.queued, s.id, s.deadline, s.node.callbacks()));
+            }
+        }
+        self.due = due;
+        parked_due || self.front_due_by(now).is_some()
+    }
+
+    /// The earliest live entry if it is due by `now`. An entry not due is
+    /// not checked (nor its timer's data read): if it is stale, every live
+    /// one is later still.
+    fn front_due_by(&mut self, now: u64) -> Option<Entry> {
+        let (_, deadline) = self.wheel.peek_raw()?;
+        if deadline > now {
+            return None;
+        }
+        self.front().filter(|e| e.deadline <= now)
+    }
+
+    /// The earliest live schedule entry, dropping stale ones before it.
+    fn front(&mut self) -> Option<Entry> {
+        let (slots, stale) = (&self.slots, &mut self.stale);
+        self.wheel.peek(&mut |e| {
+            let live = Self::is_live(slots, e);
+            if !live {
+                *stale = stale.saturating_sub(1);
+            }
+            live
+        })
     }
 
     /// Starts a firing pass at monotonic time `now`.
@@ -282,31 +363,18 @@ impl<N: TimerNode> Timers<N> {
     }
 
     /// Returns the earliest timer due in the current pass, marked running
-    /// and parked just after the pass (it stays live and listed), so it
-    /// cannot fire twice in one pass even if its callback re-enters.
+    /// and taken off the schedule (it stays live and listed), so it cannot
+    /// fire twice in one pass even if its callback re-enters.
     pub fn take_due(&mut self) -> Option<Due<N::Callbacks>> {
-        let top = *self.heap.peek()?;
-        if top.key.deadline > self.pass_now {
-            return None;
-        }
-        self.set_deadline(top.slot, self.pass_now.saturating_add(1));
+        let top = self.front_due_by(self.pass_now)?;
+        self.wheel.pop();
+        self.parked += 1;
         let s = self.slot_mut(top.slot)?;
+        s.queued = false;
+        s.parked = true;
         s.running += 1;
         s.node.set_running(true);
         Some(Due { id: s.id, slot: top.slot, callbacks: s.node.callbacks() })
-    }
-
-    /// Re-keys a timer in place: a periodic timer sifts down only past the
-    /// timers due before it, not through the whole heap.
-    fn set_deadline(&mut self, index: u32, deadline: u64) {
-        let Some(s) = self.slot_mut(index) else { return };
-        s.deadline = deadline;
-        let (pos, key) = (s.heap_pos, Key { deadline, id: s.id });
-        if pos == NOT_IN_HEAP {
-            self.heap_insert(index);
-            return;
-        }
-        self.heap.change_key(pos, key, &mut Self::on_moved(&mut self.slots));
     }
 
     /// After a due timer's callback returned `ret` (ms, or AE_NOMORE = -1):
@@ -315,7 +383,12 @@ impl<N: TimerNode> Timers<N> {
     pub fn finish(&mut self, due: Due<N::Callbacks>, ret: i64, clock: Clock, how: TimerDelete) -> Option<N::Callbacks> {
         let s = self.slot_mut(due.slot).filter(|s| s.id == due.id)?;
         s.running = s.running.saturating_sub(1);
-        let (running, dead) = (s.running, s.dead);
+        let (running, dead, parked) = (s.running, s.dead, s.parked);
+        s.parked = false;
+        if parked {
+            self.parked -= 1;
+        }
+        let s = self.slot_mut(due.slot)?;
         if running == 0 {
             s.node.set_running(false);
         }
@@ -326,7 +399,10 @@ impl<N: TimerNode> Timers<N> {
             return self.delete(due.id, how).flatten();
         }
         let deadline = self.clamp_deadline(deadline_after(clock.mono_ns, ret));
-        self.set_deadline(due.slot, deadline);
+        if let Some(s) = self.slot_mut(due.slot) {
+            s.deadline = deadline;
+        }
+        self.enqueue(due.slot);
         self.show_due(due.slot, clock);
         None
     }
@@ -343,7 +419,9 @@ impl<N: TimerNode> Timers<N> {
         }
         self.by_id.clear();
         self.dead.clear();
-        self.heap.clear();
+        self.wheel.clear();
+        self.stale = 0;
+        self.parked = 0;
         out
     }
 
@@ -352,7 +430,7 @@ impl<N: TimerNode> Timers<N> {
         let mut ids = Vec::new();
         let mut cur = self.list.head();
         while let Some(i) = cur {
-            let Some(s) = self.slots.get(i as usize).and_then(Option::as_ref) else { break };
+            let Some(s) = self.slots.get(i as usize) else { break };
             ids.push(if s.dead { DELETED_ID } else { s.id });
             cur = s.links.older;
         }
@@ -445,6 +523,35 @@ mod tests {
         t.end_pass();
         assert!(t.take_dead().is_some());
         assert!(t.listed_ids().is_empty());
+    }
+
+    #[test]
+    fn deleted_timers_do_not_pile_up_in_the_schedule() {
+        let mut t = Timers::new();
+        let keep: Vec<i64> = (0..100).map(|i| t.create(1000 + i, clock(0), node)).collect();
+        for _ in 0..50 {
+            let ids: Vec<i64> = (0..1000).map(|i| t.create(3_600_000 + i, clock(0), node)).collect();
+            for id in ids {
+                assert!(t.delete(id, TimerDelete::Eager).is_some());
+            }
+            assert!(t.wheel.len() <= 2 * STALE_SWEEP_MIN + 2 * t.len(), "{} entries", t.wheel.len());
+        }
+        assert_eq!(t.len(), keep.len());
+        assert_eq!(t.next_deadline(), Some(1000 * 1_000_000));
+    }
+
+    #[test]
+    fn a_running_timer_counts_as_due_after_the_pass() {
+        let mut t = Timers::new();
+        t.create(0, clock(0), node);
+        t.create(50, clock(0), node);
+        t.begin_pass(1_000_000);
+        let d = t.take_due().expect("due");
+        // A nested wait must not sleep past the running timer's next turn.
+        assert_eq!(t.next_deadline(), Some(1_000_001));
+        assert!(t.finish(d, 100, clock(1), TimerDelete::Lazy).is_none());
+        t.end_pass();
+        assert_eq!(t.next_deadline(), Some(50_000_000));
     }
 
     #[test]

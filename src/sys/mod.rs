@@ -3,6 +3,7 @@
 
 pub mod epoll;
 pub mod fd;
+pub mod io_uring;
 pub mod mutex;
 pub mod netdb;
 pub mod poll;

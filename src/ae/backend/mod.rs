@@ -1,5 +1,7 @@
-//! The readiness backends, one per file, chosen once per process: epoll by
-//! default, poll(2) when the environment says AENET_BACKEND=poll.
+//! The readiness backends, one per file, chosen once per process by
+//! AENET_BACKEND (io_uring, epoll or poll; unset: `DEFAULT`). io_uring falls
+//! back to epoll when the kernel lacks it, refuses it (kernel.io_uring_disabled,
+//! seccomp) or a ring cannot be set up.
 //!
 //! The contract every backend keeps:
 //! - `add(fd, old, add)`: the kernel watches `old | add` for `fd` from the
@@ -14,6 +16,7 @@
 //!   that saw nothing, any other failure is returned.
 
 pub mod epoll;
+pub mod io_uring;
 pub mod keep_writable;
 pub mod poll;
 
@@ -29,23 +32,39 @@ use super::interest::Interest;
 pub enum Kind {
     Epoll,
     Poll,
+    IoUring,
 }
 
+/// The backend when AENET_BACKEND does not name one.
+pub const DEFAULT: Kind = Kind::Epoll;
+
 impl Kind {
-    /// The process-wide choice, read from AENET_BACKEND on first use.
+    /// The process-wide request, read from AENET_BACKEND on first use.
     pub fn configured() -> Kind {
         static KIND: StaticMutex<Option<Kind>> = StaticMutex::new(None);
         let from_env = || match std::env::var_os("AENET_BACKEND") {
             Some(v) if v == "poll" => Kind::Poll,
-            _ => Kind::Epoll,
+            Some(v) if v == "epoll" => Kind::Epoll,
+            Some(v) if v == "io_uring" => Kind::IoUring,
+            _ => DEFAULT,
         };
         KIND.with(|k| *k.get_or_insert_with(from_env)).unwrap_or_else(from_env)
+    }
+
+    /// The backend loops of this process get: the configured one, or
+    /// epoll where io_uring is asked for and not available.
+    pub fn effective() -> Kind {
+        match Kind::configured() {
+            Kind::IoUring if !io_uring::available() => Kind::Epoll,
+            k => k,
+        }
     }
 
     pub fn name(self) -> &'static CStr {
         match self {
             Kind::Epoll => c"epoll",
             Kind::Poll => c"poll",
+            Kind::IoUring => c"io_uring",
         }
     }
 
@@ -55,6 +74,7 @@ impl Kind {
         match self {
             Kind::Epoll => c"epoll_wait",
             Kind::Poll => c"poll",
+            Kind::IoUring => c"io_uring_enter",
         }
     }
 }
@@ -62,20 +82,36 @@ impl Kind {
 pub enum Backend {
     Epoll(epoll::Epoll),
     Poll(poll::Poll),
+    IoUring(Box<io_uring::IoUring>),
 }
 
 impl Backend {
+    /// A backend of `kind`; io_uring falls back to epoll when its ring
+    /// cannot be made.
     pub fn new(kind: Kind, setsize: usize) -> SysResult<Backend> {
         Ok(match kind {
             Kind::Epoll => Backend::Epoll(epoll::Epoll::new(setsize)?),
             Kind::Poll => Backend::Poll(poll::Poll::new(setsize)),
+            Kind::IoUring => match io_uring::IoUring::new(setsize) {
+                Ok(b) => Backend::IoUring(Box::new(b)),
+                Err(_) => Backend::Epoll(epoll::Epoll::new(setsize)?),
+            },
         })
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Backend::Epoll(_) => Kind::Epoll,
+            Backend::Poll(_) => Kind::Poll,
+            Backend::IoUring(_) => Kind::IoUring,
+        }
     }
 
     pub fn add(&mut self, fd: i32, old: Interest, add: Interest) -> SysResult<()> {
         match self {
             Backend::Epoll(b) => b.add(fd, old, add),
             Backend::Poll(b) => b.add(fd, old, add),
+            Backend::IoUring(b) => b.add(fd, old, add),
         }
     }
 
@@ -83,6 +119,7 @@ impl Backend {
         match self {
             Backend::Epoll(b) => b.remove(fd, old, del),
             Backend::Poll(b) => b.remove(fd, old, del),
+            Backend::IoUring(b) => b.remove(fd, old, del),
         }
     }
 
@@ -90,6 +127,7 @@ impl Backend {
         match self {
             Backend::Epoll(b) => b.resize(setsize),
             Backend::Poll(b) => b.resize(setsize),
+            Backend::IoUring(b) => b.resize(setsize),
         }
     }
 
@@ -97,6 +135,7 @@ impl Backend {
         match self {
             Backend::Epoll(b) => b.wait(timeout, fired),
             Backend::Poll(b) => b.wait(timeout(), fired),
+            Backend::IoUring(b) => b.wait(timeout, fired),
         }
     }
 }

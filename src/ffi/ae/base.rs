@@ -173,10 +173,11 @@ pub extern "C" fn aeWait(fd: c_int, mask: c_int, milliseconds: c_longlong) -> c_
     crate::ae::wait::wait(fd, mask, milliseconds).unwrap_or_else(|e| fail_with(e.0, -1))
 }
 
-/// The backend's name: "epoll" or "poll". The string is static.
+/// The backend's name: "io_uring", "epoll" or "poll" (epoll where io_uring
+/// was asked for and the kernel does not offer it). The string is static.
 #[unsafe(no_mangle)]
 pub extern "C" fn aeGetApiName() -> *mut c_char {
-    Kind::configured().name().as_ptr() as *mut c_char
+    Kind::effective().name().as_ptr() as *mut c_char
 }
 
 /// # Safety

@@ -74,7 +74,7 @@ pub unsafe extern "C" fn aePoll(eventLoop: *mut aeEventLoop, tvp: *mut libc::tim
     match l.with_unpublished(|c| (c.policy.wait_error, c.wait(|| ms))) {
         Some((_, Ok(n))) => n as c_int,
         Some((WaitError::Panic, Err(e))) => {
-            let call = crate::ae::backend::Kind::configured().wait_call();
+            let call = crate::ae::backend::Kind::effective().wait_call();
             crate::host_hooks::panic_wait_failed(crate::here!(), call, e.0)
         }
         Some((WaitError::Ignore, Err(_))) => 0,

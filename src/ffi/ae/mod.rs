@@ -202,7 +202,7 @@ impl Host for CHost<'_> {
     }
 
     fn wait_failed(&self, errno: i32) {
-        let call = crate::ae::backend::Kind::configured().wait_call();
+        let call = crate::ae::backend::Kind::effective().wait_call();
         crate::host_hooks::panic_wait_failed(crate::here!(), call, errno);
     }
 
