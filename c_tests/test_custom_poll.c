@@ -480,7 +480,16 @@ TEST(ae_poll_waits_as_told) {
     char c;
     CHECK(read(sv[0], &c, 1) == 1);
 
-    /* NULL: until an event, from another thread. */
+    /* NULL: until an event, from another thread. Not under valgrind on
+     * io_uring: there the other thread's blocking io_uring_enter never
+     * returned (valgrind runs one thread at a time, and this call keeps
+     * the writer from running), a hang of the tool's, not of the loop's. */
+    if (slow_tool() && strcmp(aeGetApiName(), "io_uring") == 0) {
+        aeDeleteEventLoop(el);
+        close(sv[0]);
+        close(sv[1]);
+        SKIP("valgrind: a blocking io_uring_enter on one thread stops the others");
+    }
     io_start(el);
     io_request(NULL);
     usleep(50000); /* lets the IO thread reach its wait; not needed for the checks */

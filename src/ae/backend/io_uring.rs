@@ -22,6 +22,9 @@
 //!   instance kept for that alone, so aeCreateFileEvent reports EPERM and
 //!   EBADF as the reference does (io_uring polls regular files and reports
 //!   a bad fd only later); the entry is deleted by the next submission.
+//! - Only completions posted during a wait are reported: one posted before
+//!   it (while the loop ran, or by another call's submission) may describe
+//!   an fd drained since, so its poll is submitted again with the wait's.
 //! - A poll that finds its fd closed (EBADF) is parked until ae changes
 //!   that fd, as epoll forgets a closed fd.
 //! - A child forked after the ring was made gets its own ring at its first
@@ -34,6 +37,14 @@ use crate::abi::ae_common::aeFiredEvent;
 use crate::ae::interest::Interest;
 use crate::sys::io_uring::{OP_ASYNC_CANCEL, OP_EPOLL_CTL, OP_POLL_ADD, OP_POLL_REMOVE, Ring, Sqe};
 use crate::sys::{Errno, SysResult, epoll};
+
+/// When the completions being read were posted: those posted before a
+/// wait began are re-checked (their polls submitted again), not reported.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Posted {
+    BeforeWait,
+    InWait,
+}
 
 /// Per-fd flags.
 const DIRTY: u8 = 1;
@@ -338,6 +349,12 @@ impl IoUring {
 
     pub fn wait(&mut self, timeout: &dyn Fn() -> i32, fired: &mut [aeFiredEvent]) -> SysResult<usize> {
         self.own_ring()?;
+        // Completions posted since the last wait (by another call's enter,
+        // or while the loop ran) may be stale: the fd can have been drained
+        // since. Their polls are submitted again, and a ready fd completes
+        // at once inside the wait, so only what is ready when the wait
+        // begins is reported, as level-triggered epoll reports it.
+        self.reap(&mut [], Posted::BeforeWait);
         self.flush();
         let mut ms = timeout();
         let mut round = 0;
@@ -359,7 +376,7 @@ impl IoUring {
                 }
                 Err(e) => return Err(e),
             };
-            let (seen, out) = self.reap(fired);
+            let (seen, out) = self.reap(fired, Posted::InWait);
             round += 1;
             if out > 0 || seen == 0 || ended || ms == 0 || round >= MAX_EMPTY_ROUNDS {
                 return Ok(out);
@@ -374,10 +391,11 @@ impl IoUring {
         }
     }
 
-    /// Reads every completion: fills `fired` with what ae wanted and became
-    /// ready, and marks completed polls for re-arming. Returns how many
+    /// Reads every completion: marks completed polls for re-arming and, for
+    /// those posted in the wait, fills `fired` with what ae wanted and
+    /// became ready. Returns how many
     /// completions were seen and how many entries were filled.
-    fn reap(&mut self, fired: &mut [aeFiredEvent]) -> (usize, usize) {
+    fn reap(&mut self, fired: &mut [aeFiredEvent], when: Posted) -> (usize, usize) {
         let (mut seen, mut out) = (0, 0);
         loop {
             let IoUring { ring, armed, at_wait, seq, flags, dirty, .. } = self;
@@ -406,6 +424,9 @@ impl IoUring {
                     r if r < 0 => Interest::BOTH,
                     r => reported(r as u32),
                 };
+                if when == Posted::BeforeWait {
+                    return;
+                }
                 let mask = got & at_wait[i];
                 if !mask.is_empty() {
                     if let Some(slot) = fired.get_mut(out) {
