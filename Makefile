@@ -101,12 +101,13 @@ test-c: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests c_tests/bin/$(g)/aenet_t
 # definite leak, in any test process (children included).
 VALGRIND := AENET_UNDER_VALGRIND=1 AENET_TEST_TIMEOUT_SCALE=4 valgrind --trace-children=yes \
 	--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite -q
-# memcheck and ASan run every generation on epoll and poll, and io_uring on
-# these (one per loop layout: the backend is the same code in all of them).
-TOOL_URING_GENS ?= redis30 redis62 valkey80
+# memcheck and ASan run every generation on epoll (the default backend), and
+# poll and io_uring on these (one per loop layout: a backend is the same code
+# in all of them).
+TOOL_OTHER_BACKEND_GENS ?= redis30 redis62 valkey80
 check-valgrind: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests)
 	@command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)"; exit 1; }
-	@TOOL_URING_GENS="$(TOOL_URING_GENS)" sh c_tests/run-all.sh --tool memcheck "$(VALGRIND)" $(foreach g,$(GEN),--gen $(g) c_tests/bin/$(g)/aenet_tests)
+	@TOOL_OTHER_BACKEND_GENS="$(TOOL_OTHER_BACKEND_GENS)" sh c_tests/run-all.sh --tool memcheck "$(VALGRIND)" $(foreach g,$(GEN),--gen $(g) c_tests/bin/$(g)/aenet_tests)
 
 # The C suite built with AddressSanitizer, LeakSanitizer and UBSan, linked
 # with the library (whose malloc/free then go through ASan's allocator).
@@ -120,7 +121,7 @@ c_tests/bin/%/panic_host_asan: $(PANIC_HOST) $(C_TEST_HDRS) build/%/libaenet.a
 	$(CC) $(call TEST_CFLAGS,$*) $(SANITIZE) -o $@ $(PANIC_HOST) build/$*/libaenet.a $(NATIVE_LIBS)
 
 check-asan: $(foreach g,$(GEN),c_tests/bin/$(g)/aenet_tests_asan)
-	@TOOL_URING_GENS="$(TOOL_URING_GENS)" sh c_tests/run-all.sh --tool asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" \
+	@TOOL_OTHER_BACKEND_GENS="$(TOOL_OTHER_BACKEND_GENS)" sh c_tests/run-all.sh --tool asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" \
 	    $(foreach g,$(GEN),--gen $(g) c_tests/bin/$(g)/aenet_tests_asan)
 
 # Race checkers, on the generations whose threading differs: redis30 (the

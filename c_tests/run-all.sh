@@ -29,13 +29,15 @@ while [ $# -gt 0 ]; do
     [ "$1" = "--gen" ] || { echo "usage: run-all.sh [--tool NAME PREFIX] --gen G BIN [SHARED_BIN] ..."; exit 2; }
     gen=$2; static_bin=$3; shift 3
     if [ -n "$tool" ]; then
+        # Under a tool, poll and io_uring on the generations of
+        # TOOL_OTHER_BACKEND_GENS only (each backend is the same code in every
+        # generation; CI's time).
         run "$gen, $tool, epoll backend" env AENET_BACKEND=epoll $prefix "$static_bin"
-        run "$gen, $tool, poll backend" env AENET_BACKEND=poll $prefix "$static_bin"
-        # Under a tool, io_uring on the generations of TOOL_URING_GENS only
-        # (the backend is the same code in every generation; CI's time).
-        case " ${TOOL_URING_GENS:-$gen} " in
-            *" $gen "*) [ $uring = 0 ] || run "$gen, $tool, io_uring backend" env AENET_BACKEND=io_uring $prefix "$static_bin" ;;
-            *) echo "== C tests: $gen, $tool, io_uring backend left out (TOOL_URING_GENS)" ;;
+        case " ${TOOL_OTHER_BACKEND_GENS:-$gen} " in
+            *" $gen "*)
+                run "$gen, $tool, poll backend" env AENET_BACKEND=poll $prefix "$static_bin"
+                [ $uring = 0 ] || run "$gen, $tool, io_uring backend" env AENET_BACKEND=io_uring $prefix "$static_bin" ;;
+            *) echo "== C tests: $gen, $tool, poll and io_uring left out (TOOL_OTHER_BACKEND_GENS)" ;;
         esac
     else
         shared_bin=$1; shift
