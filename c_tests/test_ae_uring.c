@@ -5,6 +5,7 @@
 #include "runner.h"
 #include "gen.h"
 #include "ae.h"
+#include "test_helpers.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +17,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -340,7 +343,84 @@ TEST(loop_waited_on_from_other_threads) {
     return 0;
 }
 
+/* AENET_URING_BATCH_US: a wait that found readiness goes on gathering
+ * more for that long (fewer iterations for the same events), but never
+ * past the loop's timeout. Kernels before 6.12 have no minimum wait: the
+ * setting is ignored there. */
+static int kernel_at_least(int major, int minor) {
+    struct utsname u;
+    int ma = 0, mi = 0;
+    return uname(&u) == 0 && sscanf(u.release, "%d.%d", &ma, &mi) == 2 && (ma > major || (ma == major && mi >= minor));
+}
+
+struct late_write { int fd; int after_ms; };
+
+static void *write_late(void *arg) {
+    struct late_write *w = arg;
+    struct timespec ts = { 0, w->after_ms * 1000000L };
+    nanosleep(&ts, NULL);
+    ssize_t n = write(w->fd, "b", 1);
+    return (void *)(long)n;
+}
+
+static timer_ret stop_timer(aeEventLoop *el, long long id, void *data) {
+    (void)el; (void)id;
+    (*(int *)data)++;
+    return AE_NOMORE;
+}
+
+#define BATCH_US 100000
+
+TEST(uring_batched_wait_gathers_until_its_minimum) {
+    CHECK(setenv("AENET_URING_BATCH_US", "100000", 1) == 0);
+    if (!uring_only()) SKIP("io_uring's minimum wait");
+    if (!kernel_at_least(6, 12)) SKIP("the kernel has no minimum wait (6.12)");
+    if (getenv("AENET_UNDER_VALGRIND")) SKIP("times the kernel's wait");
+    aeEventLoop *el = aeCreateEventLoop(64);
+    int a[2], b[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
+    CHECK_EQ_INT(aeCreateFileEvent(el, a[0], AE_READABLE, count_read, NULL), AE_OK);
+    CHECK_EQ_INT(aeCreateFileEvent(el, b[0], AE_READABLE, count_read, NULL), AE_OK);
+    readable_events = 0;
+
+    /* One fd ready now, the other 20 ms into the wait: one iteration
+     * reports both, after the minimum wait (fewer than 32 came). */
+    CHECK(write(a[1], "a", 1) == 1);
+    struct late_write w = { b[1], 20 };
+    pthread_t t;
+    long long t0 = mono_us();
+    CHECK(pthread_create(&t, NULL, write_late, &w) == 0);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS), 2);
+    long long waited = mono_us() - t0;
+    void *wrote;
+    CHECK(pthread_join(t, &wrote) == 0);
+    CHECK_EQ_INT((long)wrote, 1);
+    CHECK_EQ_INT(readable_events, 2);
+    CHECK(waited >= BATCH_US - 1000);
+
+    /* A timer due in 10 ms ends a batched wait: the fd's event comes
+     * with it, well before the minimum wait. */
+    int fired = 0;
+    CHECK(aeCreateTimeEvent(el, 10, stop_timer, &fired, NULL) >= 0);
+    CHECK(write(a[1], "a", 1) == 1);
+    t0 = mono_us();
+    int n = aeProcessEvents(el, AE_ALL_EVENTS);
+    waited = mono_us() - t0;
+    CHECK(n >= 1 && n <= 2);
+    CHECK_EQ_INT(readable_events, 3);
+    if (fired == 0) {
+        CHECK_EQ_INT(aeProcessEvents(el, AE_TIME_EVENTS), 1);
+        waited = mono_us() - t0;
+    }
+    CHECK_EQ_INT(fired, 1);
+    CHECK(waited < BATCH_US - 1000);
+    aeDeleteEventLoop(el);
+    return 0;
+}
+
 const struct test_entry ae_uring_tests[] = {
+    TEST_ENTRY(uring_batched_wait_gathers_until_its_minimum),
     TEST_ENTRY(loop_waited_on_from_other_threads),
     TEST_ENTRY(readiness_gone_before_the_wait_is_not_reported),
     TEST_ENTRY(uring_one_syscall_per_iteration),

@@ -30,6 +30,7 @@ const FEAT_SINGLE_MMAP: u32 = 1 << 0;
 const FEAT_NODROP: u32 = 1 << 1;
 const FEAT_EXT_ARG: u32 = 1 << 8;
 const FEAT_CQE_SKIP: u32 = 1 << 11;
+const FEAT_MIN_TIMEOUT: u32 = 1 << 15;
 
 const ENTER_GETEVENTS: u32 = 1 << 0;
 const ENTER_EXT_ARG: u32 = 1 << 3;
@@ -430,6 +431,23 @@ impl Ring {
     /// ETIME when the timeout passed with nothing submitted, EINTR when a
     /// signal interrupted it.
     pub fn enter(&mut self, min_complete: u32, timeout_ns: Option<u64>) -> SysResult<u32> {
+        self.enter_with(min_complete, 0, timeout_ns)
+    }
+
+    /// The kernel takes a minimum wait (6.12): see `enter_batched`.
+    pub fn has_min_wait(&self) -> bool {
+        self.features & FEAT_MIN_TIMEOUT != 0
+    }
+
+    /// As `enter`, waiting for `batch` completions but no longer than
+    /// `min_wait_us` once at least one is there (where `has_min_wait`;
+    /// elsewhere the kernel ignores the minimum and this waits for
+    /// `batch`, so callers check first).
+    pub fn enter_batched(&mut self, batch: u32, min_wait_us: u32, timeout_ns: Option<u64>) -> SysResult<u32> {
+        self.enter_with(batch, min_wait_us, timeout_ns)
+    }
+
+    fn enter_with(&mut self, min_complete: u32, min_wait_us: u32, timeout_ns: Option<u64>) -> SysResult<u32> {
         self.store(self.sq_off.tail, self.sq_tail, Ordering::Release);
         let to_submit = self.unsubmitted();
         let ts = timeout_ns.map(|ns| libc::timespec {
@@ -439,11 +457,11 @@ impl Ring {
         let arg = GeteventsArg {
             sigmask: 0,
             sigmask_sz: 0,
-            min_wait_usec: 0,
+            min_wait_usec: min_wait_us,
             ts: ts.as_ref().map_or(0, |t| t as *const libc::timespec as u64),
         };
         let mut flags = ENTER_GETEVENTS;
-        let (argp, argsz) = if ts.is_some() {
+        let (argp, argsz) = if ts.is_some() || min_wait_us > 0 {
             flags |= ENTER_EXT_ARG;
             (&arg as *const GeteventsArg, size_of::<GeteventsArg>())
         } else {

@@ -27,6 +27,11 @@
 //!   an fd drained since, so its poll is submitted again with the wait's.
 //! - A poll that finds its fd closed (EBADF) is parked until ae changes
 //!   that fd, as epoll forgets a closed fd.
+//! - With AENET_URING_BATCH_US set (kernel 6.12 and later), a wait that
+//!   found readiness goes on for up to that long gathering more, unless
+//!   the timeout comes first: fewer iterations for the same events, each
+//!   event reported up to that much later. Unset, a wait returns at the
+//!   first readiness, as epoll_wait does.
 //! - A child forked after the ring was made gets its own ring at its first
 //!   use of the loop (the old one is the parent's, memory included).
 
@@ -36,6 +41,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use crate::abi::ae_common::aeFiredEvent;
 use crate::ae::interest::Interest;
 use crate::sys::io_uring::{OP_ASYNC_CANCEL, OP_EPOLL_CTL, OP_POLL_ADD, OP_POLL_REMOVE, Ring, Sqe};
+use crate::sys::mutex::StaticMutex;
 use crate::sys::{Errno, SysResult, epoll};
 
 /// When the completions being read were posted: those posted before a
@@ -60,6 +66,11 @@ const NOT_POLL: u64 = 1 << 63;
 const SEQ_MASK: u32 = 0x7fff_ffff;
 
 const SQ_ENTRIES: u32 = 256;
+
+/// Completions a batched wait asks for before its minimum wait is up.
+const BATCH_EVENTS: u32 = 32;
+/// The longest minimum wait AENET_URING_BATCH_US may ask for.
+const BATCH_US_MAX: u32 = 100_000;
 
 /// Waits that saw only stale or unwanted reports before giving up and
 /// returning none (the caller simply waits again).
@@ -155,6 +166,19 @@ fn make_ring(cq_entries: u32, one_thread: bool) -> SysResult<(Ring, Ops)> {
     r
 }
 
+/// AENET_URING_BATCH_US, read once per process: how long (µs) a wait
+/// that found readiness goes on gathering more (up to BATCH_EVENTS), to
+/// serve more events per system call at that cost in latency. 0 (the
+/// default): a wait returns at the first readiness, as epoll_wait does.
+fn batch_wait_us() -> u32 {
+    static US: StaticMutex<Option<u32>> = StaticMutex::new(None);
+    let from_env = || {
+        let v = std::env::var("AENET_URING_BATCH_US").ok().and_then(|v| v.parse::<u32>().ok());
+        v.unwrap_or(0).min(BATCH_US_MAX)
+    };
+    US.with(|u| *u.get_or_insert_with(from_env)).unwrap_or_else(from_env)
+}
+
 fn cq_entries_for(setsize: usize) -> u32 {
     (setsize.max(1).next_power_of_two()).clamp(2 * SQ_ENTRIES as usize, 8192) as u32
 }
@@ -179,6 +203,8 @@ pub struct IoUring {
     /// The ring serves one thread (see `Ring::new`); after another thread
     /// used the loop, a ring for any thread replaces it.
     one_thread: bool,
+    /// The minimum wait of a batched wait (µs; 0: waits are not batched).
+    batch_us: u32,
 }
 
 impl IoUring {
@@ -195,7 +221,9 @@ impl IoUring {
             flags: Vec::new(),
             dirty: Vec::new(),
             one_thread: true,
+            batch_us: 0,
         };
+        b.batch_us = if b.ring.has_min_wait() { batch_wait_us() } else { 0 };
         b.resize(setsize)?;
         Ok(b)
     }
@@ -227,6 +255,7 @@ impl IoUring {
         self.one_thread = one_thread;
         let validator = epoll::create_cloexec()?;
         self.ring = ring;
+        self.batch_us = if self.ring.has_min_wait() { batch_wait_us() } else { 0 };
         self.ops = ops;
         self.validator = validator;
         self.dirty.clear();
@@ -361,8 +390,8 @@ impl IoUring {
         loop {
             let r = match ms {
                 0 => self.ring.enter(0, None),
-                t if t < 0 => self.ring.enter(1, None),
-                t => self.ring.enter(1, Some(t as u64 * 1_000_000)),
+                t if t < 0 => self.enter_wait(None),
+                t => self.enter_wait(Some(t as u64 * 1_000_000)),
             };
             let ended = match r {
                 Ok(_) => false,
@@ -388,6 +417,18 @@ impl IoUring {
                 return Ok(0);
             }
             self.flush();
+        }
+    }
+
+    /// Submits and waits for a completion, or for a batch of them when
+    /// waits are batched (never past the timeout).
+    fn enter_wait(&mut self, timeout_ns: Option<u64>) -> SysResult<u32> {
+        match self.batch_us {
+            0 => self.ring.enter(1, timeout_ns),
+            us => {
+                let us = timeout_ns.map_or(us, |ns| us.min(u32::try_from(ns / 1000).unwrap_or(u32::MAX)));
+                self.ring.enter_batched(BATCH_EVENTS, us, timeout_ns)
+            }
         }
     }
 
