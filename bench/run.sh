@@ -8,7 +8,8 @@ out=c_tests/bin
 data=bench/out
 mkdir -p $out $data
 
-cc -O2 -Iinclude -o $out/bench_timers bench/timers.c $LIBS && $out/bench_timers 4 $data/timers.dat
+cc -O2 -Iinclude -o $out/bench_timers bench/timers.c $LIBS && $out/bench_timers 4 $data/timers.dat &&
+    sh bench/timer_instructions.sh $out/bench_timers
 
 if [ -f /usr/include/ev.h ] && [ -f /usr/include/event2/event.h ]; then
     cc -O2 -g -Iinclude -o $out/bench_dispatch bench/dispatch.c build/libaenet.a -levent -lev \

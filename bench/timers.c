@@ -18,12 +18,20 @@
  * are compared, so machine noise hits all of them alike.
  *
  *   bench_timers [SIZES] [DATAFILE]  (SIZES: 2-4, the first that many of
- *   100, 10000, 100000, 1000000; DATAFILE: "N steady_ns hot_ns" rows) */
+ *   100, 10000, 100000, 1000000; DATAFILE: "N steady_ns hot_ns" rows)
+ *   bench_timers steady-once N PASSES  (the steady workload once, for
+ *   bench/timer_instructions.sh) */
 #include "ae.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_ZERO_STATS
+#endif
 
 #define HOT 100
 #define PASSES 2000
@@ -100,18 +108,45 @@ static double steady(long n, double *per_ms) {
     return in_passes / (fired ? fired : 1);
 }
 
+/* The steady workload: WARMUP passes (the first cascades, and catching up
+ * after a slow first pass under valgrind), then callgrind's counters
+ * zeroed and `passes` passes, one a millisecond; prints their firings. */
+#define WARMUP 200
+static int steady_once(long n, long passes) {
+    long period = n / PER_MS;
+    aeEventLoop *el = aeCreateEventLoop(64);
+    for (long i = 0; i < n; i++)
+        aeCreateTimeEvent(el, rand() % period, periodic, (void *)(period - 1), NULL);
+    for (int phase = 0; phase < 2; phase++) {
+        long ticks = phase == 0 ? WARMUP : passes;
+        double start = now_ns();
+        for (long tick = 1; tick <= ticks; tick++) {
+            while (now_ns() < start + tick * 1e6) {}
+            aeProcessEvents(el, AE_TIME_EVENTS | AE_DONT_WAIT);
+        }
+        if (phase == 0) {
+            fired = 0;
+            CALLGRIND_ZERO_STATS;
+        }
+    }
+    printf("%lld firings\n", fired);
+    aeDeleteEventLoop(el);
+    return 0;
+}
+
 static int cmp(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv) {
+    srand(42);
+    if (argc == 4 && strcmp(argv[1], "steady-once") == 0) return steady_once(atol(argv[2]), atol(argv[3]));
     long sizes[] = { 100, 10000, 100000, 1000000 };
     int nsizes = argc > 1 ? atoi(argv[1]) : 4;
     if (nsizes < 2 || nsizes > 4) nsizes = 4;
     aeEventLoop *loops[4];
     double samples[4][ROUNDS], steady_samples[4][ROUNDS], rate[4][ROUNDS];
-    srand(42);
     for (int r = 0; r < ROUNDS; r++)
         for (int s = 0; s < nsizes; s++) steady_samples[s][r] = steady(sizes[s], &rate[s][r]);
     printf("timers, steady state: time per firing (median of %d rounds of %d passes, one a millisecond, ~%d firings each)\n",
