@@ -166,11 +166,15 @@ fn make_ring(cq_entries: u32, one_thread: bool) -> SysResult<(Ring, Ops)> {
     r
 }
 
-/// AENET_URING_BATCH_US, read once per process: how long (µs) a wait
-/// that found readiness goes on gathering more (up to BATCH_EVENTS), to
-/// serve more events per system call at that cost in latency. 0 (the
-/// default): a wait returns at the first readiness, as epoll_wait does.
-fn batch_wait_us() -> u32 {
+/// AENET_URING_BATCH_US (read once per process) where `ring`'s kernel
+/// takes a minimum wait: how long (µs) a wait that found readiness goes on
+/// gathering more (up to BATCH_EVENTS), to serve more events per system
+/// call at that cost in latency. 0 (the default, and without the kernel's
+/// support): a wait returns at the first readiness, as epoll_wait does.
+fn batch_wait_us(ring: &Ring) -> u32 {
+    if !ring.has_min_wait() {
+        return 0;
+    }
     static US: StaticMutex<Option<u32>> = StaticMutex::new(None);
     let from_env = || {
         let v = std::env::var("AENET_URING_BATCH_US").ok().and_then(|v| v.parse::<u32>().ok());
@@ -210,6 +214,7 @@ pub struct IoUring {
 impl IoUring {
     pub fn new(setsize: usize) -> SysResult<IoUring> {
         let (ring, ops) = make_ring(cq_entries_for(setsize), true)?;
+        let batch_us = batch_wait_us(&ring);
         let mut b = IoUring {
             ring,
             ops,
@@ -221,9 +226,8 @@ impl IoUring {
             flags: Vec::new(),
             dirty: Vec::new(),
             one_thread: true,
-            batch_us: 0,
+            batch_us,
         };
-        b.batch_us = if b.ring.has_min_wait() { batch_wait_us() } else { 0 };
         b.resize(setsize)?;
         Ok(b)
     }
@@ -254,8 +258,8 @@ impl IoUring {
         let (ring, ops) = make_ring(cq_entries_for(self.want.len()), one_thread)?;
         self.one_thread = one_thread;
         let validator = epoll::create_cloexec()?;
+        self.batch_us = batch_wait_us(&ring);
         self.ring = ring;
-        self.batch_us = if self.ring.has_min_wait() { batch_wait_us() } else { 0 };
         self.ops = ops;
         self.validator = validator;
         self.dirty.clear();
