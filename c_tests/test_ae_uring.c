@@ -343,10 +343,10 @@ TEST(loop_waited_on_from_other_threads) {
     return 0;
 }
 
-/* AENET_URING_BATCH_US: a wait that found readiness goes on gathering
- * more for that long (fewer iterations for the same events), but never
- * past the loop's timeout. Kernels before 6.12 have no minimum wait: the
- * setting is ignored there. */
+/* AENET_URING_BATCH_US: a wait that found readiness may go on gathering
+ * more for that long, as many events as the last wait found, never past
+ * the loop's timeout. A loop serving one event at a time never waits.
+ * Kernels before 6.12 have no minimum wait: the setting is ignored there. */
 static int kernel_at_least(int major, int minor) {
     struct utsname u;
     int ma = 0, mi = 0;
@@ -371,48 +371,78 @@ static timer_ret stop_timer(aeEventLoop *el, long long id, void *data) {
 
 #define BATCH_US 100000
 
-TEST(uring_batched_wait_gathers_until_its_minimum) {
+static int process_timed(aeEventLoop *el, int flags, long long *waited_us) {
+    long long t0 = mono_us();
+    int n = aeProcessEvents(el, flags);
+    *waited_us = mono_us() - t0;
+    return n;
+}
+
+TEST(uring_batched_wait_gathers_what_the_last_wait_found) {
     CHECK(setenv("AENET_URING_BATCH_US", "100000", 1) == 0);
     if (!uring_only()) SKIP("io_uring's minimum wait");
     if (!kernel_at_least(6, 12)) SKIP("the kernel has no minimum wait (6.12)");
     if (getenv("AENET_UNDER_VALGRIND")) SKIP("times the kernel's wait");
     aeEventLoop *el = aeCreateEventLoop(64);
     int a[2], b[2];
+    long long waited;
     CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
     CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
     CHECK_EQ_INT(aeCreateFileEvent(el, a[0], AE_READABLE, count_read, NULL), AE_OK);
     CHECK_EQ_INT(aeCreateFileEvent(el, b[0], AE_READABLE, count_read, NULL), AE_OK);
     readable_events = 0;
 
-    /* One fd ready now, the other 20 ms into the wait: one iteration
-     * reports both, after the minimum wait (fewer than 32 came). */
+    /* One event at a time: every wait returns at its event (ten waits of
+     * the minimum would take a second). */
+    long long t0 = mono_us();
+    for (int i = 0; i < 10; i++) {
+        CHECK(write(a[1], "a", 1) == 1);
+        CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS), 1);
+    }
+    CHECK(mono_us() - t0 < BATCH_US);
+    CHECK_EQ_INT(readable_events, 10);
+
+    /* Two found at once: the next wait gathers two, the second arriving
+     * 20 ms into it. */
+    CHECK(write(a[1], "a", 1) == 1);
+    CHECK(write(b[1], "b", 1) == 1);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS), 2);
     CHECK(write(a[1], "a", 1) == 1);
     struct late_write w = { b[1], 20 };
     pthread_t t;
-    long long t0 = mono_us();
+    t0 = mono_us();
     CHECK(pthread_create(&t, NULL, write_late, &w) == 0);
     CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS), 2);
-    long long waited = mono_us() - t0;
+    waited = mono_us() - t0;
     void *wrote;
     CHECK(pthread_join(t, &wrote) == 0);
     CHECK_EQ_INT((long)wrote, 1);
-    CHECK_EQ_INT(readable_events, 2);
+    CHECK(waited >= 19000 && waited < BATCH_US);
+    CHECK_EQ_INT(readable_events, 14);
+
+    /* The second never comes: the wait returns the first after the
+     * minimum, and the next asks for one again. */
+    CHECK(write(a[1], "a", 1) == 1);
+    CHECK_EQ_INT(process_timed(el, AE_FILE_EVENTS, &waited), 1);
     CHECK(waited >= BATCH_US - 1000);
+    CHECK(write(a[1], "a", 1) == 1);
+    CHECK_EQ_INT(process_timed(el, AE_FILE_EVENTS, &waited), 1);
+    CHECK(waited < BATCH_US / 2);
 
     /* A timer due in 10 ms ends a batched wait: the fd's event comes
      * with it, well before the minimum wait. */
+    CHECK(write(a[1], "a", 1) == 1);
+    CHECK(write(b[1], "b", 1) == 1);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS), 2);
     int fired = 0;
     CHECK(aeCreateTimeEvent(el, 10, stop_timer, &fired, NULL) >= 0);
     CHECK(write(a[1], "a", 1) == 1);
     t0 = mono_us();
     int n = aeProcessEvents(el, AE_ALL_EVENTS);
-    waited = mono_us() - t0;
     CHECK(n >= 1 && n <= 2);
-    CHECK_EQ_INT(readable_events, 3);
-    if (fired == 0) {
-        CHECK_EQ_INT(aeProcessEvents(el, AE_TIME_EVENTS), 1);
-        waited = mono_us() - t0;
-    }
+    CHECK_EQ_INT(readable_events, 19);
+    if (fired == 0) CHECK_EQ_INT(aeProcessEvents(el, AE_TIME_EVENTS), 1);
+    waited = mono_us() - t0;
     CHECK_EQ_INT(fired, 1);
     CHECK(waited < BATCH_US - 1000);
     aeDeleteEventLoop(el);
@@ -420,7 +450,7 @@ TEST(uring_batched_wait_gathers_until_its_minimum) {
 }
 
 const struct test_entry ae_uring_tests[] = {
-    TEST_ENTRY(uring_batched_wait_gathers_until_its_minimum),
+    TEST_ENTRY(uring_batched_wait_gathers_what_the_last_wait_found),
     TEST_ENTRY(loop_waited_on_from_other_threads),
     TEST_ENTRY(readiness_gone_before_the_wait_is_not_reported),
     TEST_ENTRY(uring_one_syscall_per_iteration),

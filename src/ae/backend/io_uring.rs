@@ -27,11 +27,13 @@
 //!   an fd drained since, so its poll is submitted again with the wait's.
 //! - A poll that finds its fd closed (EBADF) is parked until ae changes
 //!   that fd, as epoll forgets a closed fd.
-//! - With AENET_URING_BATCH_US set (kernel 6.12 and later), a wait that
-//!   found readiness goes on for up to that long gathering more, unless
-//!   the timeout comes first: fewer iterations for the same events, each
-//!   event reported up to that much later. Unset, a wait returns at the
-//!   first readiness, as epoll_wait does.
+//! - On kernels with a minimum wait (6.12 and later), a wait that found
+//!   readiness may go on gathering more for up to AENET_URING_BATCH_US
+//!   (50 µs unless set), never past the timeout: as many as the last wait
+//!   found (`batch_size`), so a loop that serves one event at a time never
+//!   waits. Fewer iterations for the same events, each reported up to
+//!   that much later. Set to 0, a wait returns at the first readiness, as
+//!   epoll_wait does.
 //! - A child forked after the ring was made gets its own ring at its first
 //!   use of the loop (the old one is the parent's, memory included).
 
@@ -40,6 +42,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::abi::ae_common::aeFiredEvent;
 use crate::ae::interest::Interest;
+
+use super::batch_size::BatchSize;
 use crate::sys::io_uring::{OP_ASYNC_CANCEL, OP_EPOLL_CTL, OP_POLL_ADD, OP_POLL_REMOVE, Ring, Sqe};
 use crate::sys::mutex::StaticMutex;
 use crate::sys::{Errno, SysResult, epoll};
@@ -67,8 +71,8 @@ const SEQ_MASK: u32 = 0x7fff_ffff;
 
 const SQ_ENTRIES: u32 = 256;
 
-/// Completions a batched wait asks for before its minimum wait is up.
-const BATCH_EVENTS: u32 = 32;
+/// The minimum wait of a batched wait unless AENET_URING_BATCH_US says.
+const BATCH_US_DEFAULT: u32 = 50;
 /// The longest minimum wait AENET_URING_BATCH_US may ask for.
 const BATCH_US_MAX: u32 = 100_000;
 
@@ -167,20 +171,23 @@ fn make_ring(cq_entries: u32, one_thread: bool) -> SysResult<(Ring, Ops)> {
 }
 
 /// AENET_URING_BATCH_US (read once per process) where `ring`'s kernel
-/// takes a minimum wait: how long (µs) a wait that found readiness goes on
-/// gathering more (up to BATCH_EVENTS), to serve more events per system
-/// call at that cost in latency. 0 (the default, and without the kernel's
-/// support): a wait returns at the first readiness, as epoll_wait does.
+/// takes a minimum wait: how long (µs) a wait that found readiness may go
+/// on gathering more (`batch_size`), to serve more events per system call
+/// at that cost in latency. 0 (and without the kernel's support): a wait
+/// returns at the first readiness, as epoll_wait does.
 fn batch_wait_us(ring: &Ring) -> u32 {
     if !ring.has_min_wait() {
         return 0;
     }
     static US: StaticMutex<Option<u32>> = StaticMutex::new(None);
-    let from_env = || {
-        let v = std::env::var("AENET_URING_BATCH_US").ok().and_then(|v| v.parse::<u32>().ok());
-        v.unwrap_or(0).min(BATCH_US_MAX)
-    };
+    let from_env = || batch_us_setting(std::env::var("AENET_URING_BATCH_US").ok().as_deref());
     US.with(|u| *u.get_or_insert_with(from_env)).unwrap_or_else(from_env)
+}
+
+/// The minimum wait AENET_URING_BATCH_US asks for: unset or not a
+/// number, `BATCH_US_DEFAULT`; at most `BATCH_US_MAX`.
+fn batch_us_setting(v: Option<&str>) -> u32 {
+    v.and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(BATCH_US_DEFAULT).min(BATCH_US_MAX)
 }
 
 fn cq_entries_for(setsize: usize) -> u32 {
@@ -209,6 +216,8 @@ pub struct IoUring {
     one_thread: bool,
     /// The minimum wait of a batched wait (µs; 0: waits are not batched).
     batch_us: u32,
+    /// The events the next blocking wait gathers (when batched).
+    batch: BatchSize,
 }
 
 impl IoUring {
@@ -227,6 +236,7 @@ impl IoUring {
             dirty: Vec::new(),
             one_thread: true,
             batch_us,
+            batch: BatchSize::default(),
         };
         b.resize(setsize)?;
         Ok(b)
@@ -412,6 +422,9 @@ impl IoUring {
             let (seen, out) = self.reap(fired, Posted::InWait);
             round += 1;
             if out > 0 || seen == 0 || ended || ms == 0 || round >= MAX_EMPTY_ROUNDS {
+                if ms != 0 {
+                    self.batch.found(out);
+                }
                 return Ok(out);
             }
             // Only stale or unwanted reports: the reference would still be
@@ -427,11 +440,11 @@ impl IoUring {
     /// Submits and waits for a completion, or for a batch of them when
     /// waits are batched (never past the timeout).
     fn enter_wait(&mut self, timeout_ns: Option<u64>) -> SysResult<u32> {
-        match self.batch_us {
-            0 => self.ring.enter(1, timeout_ns),
-            us => {
+        match (self.batch_us, self.batch.get()) {
+            (0, _) | (_, 1) => self.ring.enter(1, timeout_ns),
+            (us, events) => {
                 let us = timeout_ns.map_or(us, |ns| us.min(u32::try_from(ns / 1000).unwrap_or(u32::MAX)));
-                self.ring.enter_batched(BATCH_EVENTS, us, timeout_ns)
+                self.ring.enter_batched(events, us, timeout_ns)
             }
         }
     }
@@ -515,5 +528,14 @@ mod tests {
         assert_eq!(ud & NOT_POLL, 0);
         assert_eq!(reported(libc::POLLHUP as u32), Interest::BOTH);
         assert_eq!(reported(libc::POLLOUT as u32), Interest::WRITABLE);
+    }
+
+    #[test]
+    fn batch_setting_defaults_bounds_and_turns_off() {
+        assert_eq!(batch_us_setting(None), BATCH_US_DEFAULT);
+        assert_eq!(batch_us_setting(Some("junk")), BATCH_US_DEFAULT);
+        assert_eq!(batch_us_setting(Some("0")), 0);
+        assert_eq!(batch_us_setting(Some(" 200 ")), 200);
+        assert_eq!(batch_us_setting(Some("999999999")), BATCH_US_MAX);
     }
 }

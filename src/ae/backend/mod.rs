@@ -15,6 +15,7 @@
 //!   what ae wanted and became ready, and returns how many; EINTR is a wait
 //!   that saw nothing, any other failure is returned.
 
+pub mod batch_size;
 pub mod epoll;
 pub mod io_uring;
 pub mod keep_writable;
