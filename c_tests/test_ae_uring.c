@@ -213,6 +213,37 @@ TEST(deleted_loop_releases_its_fds) {
     return 0;
 }
 
+/* A process that closes a watched fd without deleting its event and then
+ * exits (as Valkey's SHUTDOWN closes its listening sockets): the file is
+ * released by the time the process is gone, as with epoll, not later when
+ * the kernel gets round to tearing the ring down (a listening port would
+ * still accept connections after the server exited). */
+TEST(closed_fd_is_released_when_the_process_exits) {
+    for (int round = 0; round < 20; round++) {
+        int pair[2];
+        CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+        CHECK(fcntl(pair[1], F_SETFL, O_NONBLOCK) == 0);
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+            close(pair[1]);
+            aeEventLoop *el = aeCreateEventLoop(64);
+            if (aeCreateFileEvent(el, pair[0], AE_READABLE, nop, NULL) != AE_OK) _exit(2);
+            aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT); /* its poll is in the kernel */
+            close(pair[0]);
+            exit(0);
+        }
+        close(pair[0]);
+        int status;
+        CHECK(waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        char c;
+        CHECK_EQ_INT(read(pair[1], &c, 1), 0); /* EOF, not EAGAIN */
+        close(pair[1]);
+    }
+    return 0;
+}
+
 /* io_uring refused (as a seccomp filter or kernel.io_uring_disabled refuse
  * it): the loop runs on epoll, and says so. */
 static void refuse_io_uring_setup(void) {
@@ -458,6 +489,7 @@ const struct test_entry ae_uring_tests[] = {
     TEST_ENTRY(uring_wait_with_timeout_is_one_call),
     TEST_ENTRY(deleted_then_closed_fd_is_closed_now),
     TEST_ENTRY(deleted_loop_releases_its_fds),
+    TEST_ENTRY(closed_fd_is_released_when_the_process_exits),
     TEST_ENTRY(refused_io_uring_falls_back_to_epoll),
     TEST_ENTRY(forked_child_leaves_parent_events_alone),
     TEST_END

@@ -11,6 +11,7 @@ use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Once;
 
+use super::mutex::StaticMutex;
 use super::{Errno, SysResult};
 
 pub const OP_POLL_ADD: u8 = 6;
@@ -44,6 +45,7 @@ const OFF_SQ_RING: i64 = 0;
 const OFF_SQES: i64 = 0x1000_0000;
 
 const REGISTER_PROBE: u32 = 8;
+const REGISTER_SYNC_CANCEL: u32 = 24;
 const PROBE_OP_SUPPORTED: u16 = 1;
 
 #[repr(C)]
@@ -145,7 +147,22 @@ struct Probe {
     ops: [ProbeOp; 256],
 }
 
+/// io_uring_sync_cancel_reg.
+#[repr(C)]
+struct SyncCancelReg {
+    addr: u64,
+    fd: i32,
+    flags: u32,
+    timeout: libc::timespec,
+    opcode: u8,
+    pad: [u8; 7],
+    pad2: [u64; 3],
+}
+
 const _: () = {
+    assert!(size_of::<SyncCancelReg>() == 64);
+    assert!(core::mem::offset_of!(SyncCancelReg, timeout) == 16);
+    assert!(core::mem::offset_of!(SyncCancelReg, opcode) == 32);
     assert!(size_of::<Params>() == 120);
     assert!(core::mem::offset_of!(Params, sq_off) == 40);
     assert!(core::mem::offset_of!(Params, cq_off) == 80);
@@ -223,6 +240,65 @@ fn watch_forks() {
     });
 }
 
+/// The rings this process made and has not dropped: their fds, and the
+/// fork count when each was made (a child's inherited ones are not its own).
+static LIVE: StaticMutex<Vec<(i32, u64)>> = StaticMutex::new(Vec::new());
+
+/// A poll in flight holds its file, and a ring's requests end only when
+/// the kernel tears the ring down, after the process is gone: a listening
+/// socket the program closed without deleting its event (as Valkey's
+/// SHUTDOWN does) would go on accepting connections after the exit. So at
+/// exit every ring of this process cancels its requests, and runs their
+/// completions, before the process's files are closed.
+extern "C" fn end_requests_at_exit() {
+    let forks = FORKS.load(Ordering::Relaxed);
+    let _ = LIVE.with(|live| {
+        for &(fd, made) in live.iter() {
+            if made == forks {
+                cancel_all_now(fd);
+            }
+        }
+    });
+}
+
+/// Cancels every request of ring `fd` and runs what that completes (the
+/// requests release their files). Errors are ignored: at worst the kernel
+/// ends the requests later, as without this (a ring only its thread may
+/// use answers EEXIST on another; kernels before 6.0 lack the call).
+fn cancel_all_now(fd: i32) {
+    let reg = SyncCancelReg {
+        addr: 0,
+        fd: -1,
+        flags: ASYNC_CANCEL_ALL | ASYNC_CANCEL_ANY,
+        timeout: libc::timespec { tv_sec: 0, tv_nsec: 100_000_000 },
+        opcode: 0,
+        pad: [0; 7],
+        pad2: [0; 3],
+    };
+    // SAFETY: reg is a valid io_uring_sync_cancel_reg that outlives the
+    // call; the kernel reads one of it.
+    unsafe { libc::syscall(libc::SYS_io_uring_register, fd, REGISTER_SYNC_CANCEL, &reg as *const SyncCancelReg, 1u32) };
+    // SAFETY: submits nothing and waits for nothing; with GETEVENTS the
+    // kernel runs the completions deferred to this thread.
+    unsafe {
+        libc::syscall(libc::SYS_io_uring_enter, fd, 0u32, 0u32, ENTER_GETEVENTS, core::ptr::null::<u8>(), 0usize)
+    };
+}
+
+fn track(fd: i32, forks: u64) {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: registers a handler that takes a lock and makes system
+        // calls on fds it recorded; the function is static code.
+        unsafe { libc::atexit(end_requests_at_exit) };
+    });
+    let _ = LIVE.with(|live| live.push((fd, forks)));
+}
+
+fn untrack(fd: i32) {
+    let _ = LIVE.with(|live| live.retain(|&(f, _)| f != fd));
+}
+
 /// A mapping of part of the ring, unmapped on drop.
 struct Mapping {
     ptr: *mut u8,
@@ -283,6 +359,12 @@ pub struct Ring {
 // &mut self (or &self for reads of kernel-updated indices, which are
 // atomics); the kernel accepts submissions from any thread of the process.
 unsafe impl Send for Ring {}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        untrack(self.fd());
+    }
+}
 
 impl Ring {
     /// A ring with `sq_entries` submission and `cq_entries` completion
@@ -347,6 +429,7 @@ impl Ring {
             features: params.features,
             forks,
         };
+        track(fd, forks);
         ring.sq_mask = ring.read_u32(params.sq_off.ring_mask);
         ring.cq_mask = ring.read_u32(params.cq_off.ring_mask);
         ring.sq_tail = ring.load(params.sq_off.tail, Ordering::Relaxed);
