@@ -14,6 +14,7 @@
 #include <linux/perf_event.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -480,9 +481,111 @@ TEST(uring_batched_wait_gathers_what_the_last_wait_found) {
     return 0;
 }
 
+/* A poll armed by one thread and waited for by another (Valkey 8: the
+ * main thread changes the loop an IO thread polls): the waiter learns of
+ * the readiness at once, also while the thread that armed the poll sleeps
+ * (its completion runs as that thread's task work in the kernel). */
+static long long waiter_done_us;
+
+static void *wait_once(void *el) {
+    long n = aeProcessEvents(el, AE_FILE_EVENTS);
+    waiter_done_us = mono_us();
+    return (void *)n;
+}
+
+TEST(poll_armed_by_a_sleeping_thread_wakes_the_waiter) {
+    aeEventLoop *el = aeCreateEventLoop(64);
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    pthread_t t, w;
+    void *n;
+    /* Another thread's wait first: the loop's ring is one for any thread. */
+    CHECK(pthread_create(&t, NULL, process_once, el) == 0);
+    CHECK(pthread_join(t, &n) == 0);
+    CHECK_EQ_INT(aeCreateFileEvent(el, sv[0], AE_READABLE, count_read, NULL), AE_OK);
+    CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS | AE_DONT_WAIT), 0); /* armed here */
+    readable_events = 0;
+    long long t0 = mono_us();
+    struct late_write lw = { sv[1], 100 };
+    CHECK(pthread_create(&t, NULL, wait_once, el) == 0);
+    CHECK(pthread_create(&w, NULL, write_late, &lw) == 0);
+    struct timespec nap = { 2, 0 };
+    while (nanosleep(&nap, &nap) != 0) {}
+    CHECK(pthread_join(t, &n) == 0);
+    CHECK(pthread_join(w, NULL) == 0);
+    CHECK_EQ_INT((long)n, 1);
+    CHECK_EQ_INT(readable_events, 1);
+    CHECK(waiter_done_us - t0 < 1000000);
+    aeDeleteFileEvent(el, sv[0], AE_READABLE);
+    aeDeleteEventLoop(el);
+    return 0;
+}
+
+/* The same with the arming thread busy in user space, as Valkey 8's IO
+ * threads spin waiting for jobs: the waiter must not wait for that
+ * thread's next entry into the kernel (a timer tick later) to learn of the
+ * readiness. Rounds: the spinner re-arms the poll, this thread makes the
+ * fd readable and waits; the median wait is a wake-up, not a tick. */
+struct spinner { aeEventLoop *el; int go, armed, stop; };
+
+static void *spin_and_arm(void *arg) {
+    struct spinner *sp = arg;
+    for (;;) {
+        while (!__atomic_load_n(&sp->go, __ATOMIC_ACQUIRE))
+            if (__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE)) return NULL;
+        __atomic_store_n(&sp->go, 0, __ATOMIC_RELAXED);
+        aeProcessEvents(sp->el, AE_FILE_EVENTS | AE_DONT_WAIT);
+        __atomic_store_n(&sp->armed, 1, __ATOMIC_RELEASE);
+    }
+}
+
+static int cmp_ll(const void *a, const void *b) {
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+#define SPIN_ROUNDS 101
+
+TEST(poll_armed_by_a_spinning_thread_wakes_the_waiter) {
+    if (getenv("AENET_UNDER_VALGRIND")) SKIP("times wake-ups (valgrind runs one thread at a time)");
+    aeEventLoop *el = aeCreateEventLoop(64);
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    pthread_t t;
+    void *n;
+    CHECK(pthread_create(&t, NULL, process_once, el) == 0); /* a ring for any thread */
+    CHECK(pthread_join(t, &n) == 0);
+    CHECK_EQ_INT(aeCreateFileEvent(el, sv[0], AE_READABLE, count_read, NULL), AE_OK);
+    struct spinner sp = { el, 0, 0, 0 };
+    CHECK(pthread_create(&t, NULL, spin_and_arm, &sp) == 0);
+    long long waits[SPIN_ROUNDS];
+    readable_events = 0;
+    for (int i = 0; i < SPIN_ROUNDS; i++) {
+        __atomic_store_n(&sp.armed, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&sp.go, 1, __ATOMIC_RELEASE);
+        while (!__atomic_load_n(&sp.armed, __ATOMIC_ACQUIRE)) {}
+        CHECK(write(sv[1], "x", 1) == 1);
+        long long t0 = mono_us();
+        CHECK_EQ_INT(aeProcessEvents(el, AE_FILE_EVENTS), 1);
+        waits[i] = mono_us() - t0;
+    }
+    __atomic_store_n(&sp.stop, 1, __ATOMIC_RELEASE);
+    CHECK(pthread_join(t, NULL) == 0);
+    CHECK_EQ_INT(readable_events, SPIN_ROUNDS);
+    qsort(waits, SPIN_ROUNDS, sizeof waits[0], cmp_ll);
+    if (waits[SPIN_ROUNDS / 2] >= 250)
+        fprintf(stderr, "median wait %lld us, max %lld us\n", waits[SPIN_ROUNDS / 2], waits[SPIN_ROUNDS - 1]);
+    CHECK(waits[SPIN_ROUNDS / 2] < 250);
+    aeDeleteFileEvent(el, sv[0], AE_READABLE);
+    aeDeleteEventLoop(el);
+    return 0;
+}
+
 const struct test_entry ae_uring_tests[] = {
     TEST_ENTRY(uring_batched_wait_gathers_what_the_last_wait_found),
     TEST_ENTRY(loop_waited_on_from_other_threads),
+    TEST_ENTRY(poll_armed_by_a_sleeping_thread_wakes_the_waiter),
+    TEST_ENTRY(poll_armed_by_a_spinning_thread_wakes_the_waiter),
     TEST_ENTRY(readiness_gone_before_the_wait_is_not_reported),
     TEST_ENTRY(uring_one_syscall_per_iteration),
     TEST_ENTRY(uring_changes_that_cancel_cost_nothing),

@@ -23,7 +23,6 @@ const SQE_CQE_SKIP_SUCCESS: u8 = 1 << 6;
 
 const SETUP_CQSIZE: u32 = 1 << 3;
 const SETUP_SUBMIT_ALL: u32 = 1 << 7;
-const SETUP_COOP_TASKRUN: u32 = 1 << 8;
 const SETUP_SINGLE_ISSUER: u32 = 1 << 12;
 const SETUP_DEFER_TASKRUN: u32 = 1 << 13;
 
@@ -383,13 +382,18 @@ impl Ring {
         let cq_entries = cq_entries.max(sq_entries);
         let mut params = Params::default();
         let mut fd = -1;
-        // Cooperative task running (5.19) saves interrupting the loop's
-        // thread for every completion; older kernels refuse the flags, and
-        // are asked with fewer.
+        // A one-thread ring runs its completions when its thread waits
+        // (deferred, 6.1). Elsewhere a poll completes as task work of the
+        // thread that armed it, which may not be the one waiting (Valkey
+        // 8's IO threads arm polls the main thread waits for), so rings are
+        // not cooperative (COOP_TASKRUN): only the kernel's interruption
+        // makes that thread run the completion at once rather than at its
+        // next entry into the kernel (spinning in user space: its next
+        // tick). Older kernels refuse flags and are asked with fewer.
         let base = SETUP_CQSIZE | SETUP_SUBMIT_ALL;
-        let deferred =
-            if one_thread { base | SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN } else { base | SETUP_COOP_TASKRUN };
-        for flags in [deferred, base | SETUP_COOP_TASKRUN, base, SETUP_CQSIZE] {
+        let deferred = base | SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN;
+        let attempts: &[u32] = if one_thread { &[deferred, base, SETUP_CQSIZE] } else { &[base, SETUP_CQSIZE] };
+        for &flags in attempts {
             params = Params { cq_entries, flags, ..Params::default() };
             // SAFETY: params is a valid io_uring_params the kernel fills in.
             let rc = unsafe { libc::syscall(libc::SYS_io_uring_setup, sq_entries, &mut params as *mut Params) };
