@@ -495,6 +495,13 @@ static void *wait_once(void *el) {
 
 TEST(poll_armed_by_a_sleeping_thread_wakes_the_waiter) {
     aeEventLoop *el = aeCreateEventLoop(64);
+    /* valgrind (3.19) runs io_uring_enter holding the lock that lets one
+     * thread run at a time: the writer would never run while the waiter
+     * waits. */
+    if (uring_only() && getenv("AENET_UNDER_VALGRIND")) {
+        aeDeleteEventLoop(el);
+        SKIP("valgrind blocks every thread in io_uring_enter");
+    }
     int sv[2];
     CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     pthread_t t, w;
